@@ -1,0 +1,3 @@
+from matchstage.cli import main
+
+main()
