@@ -1,0 +1,133 @@
+"""French text analysis: from normalised text to tokens with lemma keys.
+
+One :class:`Analyzer` is built per run and shared: it owns the spaCy pipeline (loaded on first use,
+with only the components lemmas need) and the stop words. Every token carries *keys*: its lemma and
+its own lower-cased form, both without accents. Matching on more than one form absorbs the French
+model's tagging slips (``solidaire`` tagged VERB, ``data`` lemmatised ``dater``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from matchstage.inclusive import reduce_inclusive
+from matchstage.paths import models_dir
+from matchstage.pipeline import load_french_pipeline
+
+# Words written in capitals at least this long are headings or shouting, not acronyms.
+_MAX_ACRONYM_LEN = 5
+_CAPS_WORD = re.compile(r"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]{%d,}\b" % _MAX_ACRONYM_LEN)
+_INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,%d}s?$" % (_MAX_ACRONYM_LEN - 1))
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+
+def fold(text: str) -> str:
+    """Lower-case without accents or typographic apostrophes: the form every comparison uses."""
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def load_stop_words(path: Path | None = None) -> frozenset[str]:
+    """Stop words from ``models/stopwords_fr.txt`` (folded)."""
+    path = path or models_dir() / "stopwords_fr.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(fold(line.strip()) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text: what was written, its matching keys, and where it stands."""
+
+    word: str
+    keys: frozenset[str]
+    lemma: str
+    stop: bool
+    acronym: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """The tokens of one text; punctuation, numbers and spaces are left out."""
+
+    tokens: tuple[Token, ...]
+
+    @property
+    def content(self) -> list[Token]:
+        return [t for t in self.tokens if not t.stop]
+
+    def content_lemmas(self) -> list[str]:
+        """What TF-IDF counts: lemmas of the words that are not stop words."""
+        return [t.lemma for t in self.tokens if not t.stop]
+
+
+def prepare(text: str) -> str:
+    """Rewrite the text so that spaCy tokenises it well, keeping it readable.
+
+    Inclusive forms are reduced, hyphens inside words become spaces (so ``semi-directif`` and
+    ``semi directif`` agree), and words in capitals longer than an acronym are lower-cased (the model takes capitalised words for names).
+    """
+    text = reduce_inclusive(text)
+    text = _INNER_HYPHEN.sub(" ", text)
+    return _CAPS_WORD.sub(lambda m: m.group(0).lower(), text)
+
+
+class Analyzer:
+    """Lemmatise French texts into :class:`AnalysedText`; build once, reuse for every document."""
+
+    def __init__(
+        self,
+        *,
+        stop_words: frozenset[str] | None = None,
+        nlp_loader: Callable[[], Any] = load_french_pipeline,
+        batch_size: int = 32,
+    ) -> None:
+        self.stop_words = stop_words if stop_words is not None else load_stop_words()
+        self.nlp_loader = nlp_loader
+        self.batch_size = batch_size
+        self._nlp: Any = None
+
+    @property
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            self._nlp = self.nlp_loader()
+        return self._nlp
+
+    @property
+    def loaded(self) -> bool:
+        return self._nlp is not None
+
+    def analyse(self, text: str) -> AnalysedText:
+        return self.analyse_many([text])[0]
+
+    def analyse_many(self, texts: Sequence[str]) -> list[AnalysedText]:
+        prepared = [prepare(t) for t in texts]
+        docs = self.nlp.pipe(prepared, batch_size=self.batch_size)
+        return [self._to_tokens(text, doc) for text, doc in zip(prepared, docs)]
+
+    def _to_tokens(self, text: str, doc: Iterable[Any]) -> AnalysedText:
+        line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        tokens = []
+        for tok in doc:
+            word = tok.text
+            if not _HAS_LETTER.search(word) or len(word) < 2 and not word.isupper():
+                continue
+            acronym = bool(_ACRONYM.match(word))
+            lemma = fold(word[:-1] if word.endswith("s") else word) if acronym else fold(tok.lemma_)
+            surface = fold(word)
+            keys = {lemma, surface}
+            if len(surface) > 3 and surface.endswith("s"):
+                keys.add(surface[:-1])
+            stop = (surface in self.stop_words or lemma in self.stop_words) and not acronym
+            line = bisect.bisect_right(line_starts, tok.idx) - 1
+            tokens.append(Token(word, frozenset(keys), lemma, stop, acronym, line))
+        return AnalysedText(tuple(tokens))
