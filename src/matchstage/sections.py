@@ -1,0 +1,150 @@
+"""Cut a CV or an offer into its sections (Formation, Expériences, Profil recherché, ...).
+
+The headings and what each section weighs are data: ``models/sections.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from matchstage.analysis import fold
+from matchstage.paths import models_dir
+
+Side = Literal["cv", "offer"]
+
+_DECORATION = re.compile(r"^[\s#*_>•·▪■●◆►–—\-=|]+|[\s#*_|=]+$")
+_NUMBERING = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s+", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)|\d{4}\s*[-–]\s*\d{2,4}|\d{4}")
+_MAX_HEADING_WORDS = 6
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    name: str
+    weight: float
+    required: bool = False
+    scored: bool = True
+    headings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionRules:
+    cv: tuple[SectionSpec, ...]
+    offer: tuple[SectionSpec, ...]
+    appreciated_markers: tuple[str, ...]
+    appreciated_factor: float
+
+    def specs(self, side: Side) -> tuple[SectionSpec, ...]:
+        return self.cv if side == "cv" else self.offer
+
+    def is_appreciated(self, line: str) -> bool:
+        folded = f" {fold(line)} "
+        return any(f" {marker} " in folded or f" {marker}," in folded or f" {marker}." in folded
+                   or f"{marker} :" in folded for marker in self.appreciated_markers)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of lines under one heading; ``lines`` exclude the heading itself."""
+
+    name: str
+    heading: str
+    lines: tuple[str, ...]
+    weight: float
+    required: bool = False
+    scored: bool = True
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+@cache
+def load_section_rules(path: Path | None = None) -> SectionRules:
+    path = path or models_dir() / "sections.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+
+    def specs(side: str) -> tuple[SectionSpec, ...]:
+        return tuple(
+            SectionSpec(
+                name=name,
+                weight=float(table["weight"]),
+                required=bool(table.get("required", False)),
+                scored=bool(table.get("scored", True)),
+                headings=tuple(fold(h) for h in table.get("headings", ())),
+            )
+            for name, table in data[side].items()
+        )
+
+    markers = data.get("offer_markers", {})
+    return SectionRules(
+        cv=specs("cv"),
+        offer=specs("offer"),
+        appreciated_markers=tuple(fold(m) for m in markers.get("appreciated", ())),
+        appreciated_factor=float(markers.get("appreciated_factor", 0.5)),
+    )
+
+
+def _clean_heading(line: str) -> str:
+    text = _DECORATION.sub("", line.strip())
+    text = _NUMBERING.sub("", text)
+    return fold(text).rstrip(" :.").strip()
+
+
+def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpec, str] | None:
+    """The section a line opens, and what follows the heading on the same line ("Langues : anglais")."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    head, sep, rest = stripped.partition(":")
+    candidates = [(head, rest.strip())] if sep and len(head.split()) <= _MAX_HEADING_WORDS else []
+    if len(stripped) <= 90:
+        candidates.append((stripped, ""))
+    for text, remainder in candidates:
+        cleaned = _clean_heading(text)
+        if not cleaned or len(cleaned.split()) > _MAX_HEADING_WORDS:
+            continue
+        without_dates = _PARENTHESES.sub("", cleaned).strip(" -–:")
+        for spec in specs:
+            for heading in spec.headings:
+                if cleaned == heading or without_dates == heading:
+                    return spec, _DECORATION.sub("", remainder)
+                if (
+                    not remainder
+                    and cleaned.startswith(heading + " ")
+                    and len(cleaned.split()) <= 4
+                    and re.match(r"(et|&|/|-|,|\()", cleaned[len(heading) + 1:])
+                ):
+                    return spec, ""
+    return None
+
+
+def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> list[Section]:
+    """Cut ``text`` at recognised headings; text before the first heading goes to ``default``."""
+    rules = rules or load_section_rules()
+    specs = rules.specs(side)
+    default = next(s for s in specs if s.name == "default")
+    headed = tuple(s for s in specs if s.headings)
+    sections: list[Section] = []
+    current, heading, lines = default, "", []
+
+    def close() -> None:
+        if any(line.strip() for line in lines):
+            sections.append(Section(current.name, heading, tuple(lines), current.weight, current.required,
+                                    current.scored))
+
+    for line in text.splitlines():
+        found = match_heading(line, headed)
+        if found is None:
+            lines.append(line)
+            continue
+        close()
+        current, heading = found[0], line.strip()
+        lines = [found[1]] if found[1] else []
+    close()
+    return sections

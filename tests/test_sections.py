@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from matchstage.sections import load_section_rules, split_sections
+
+CV = """Léa Martin
+Étudiante en master
+FORMATION
+2023-2025 Master 2 Sociologie, Université Lyon 2
+Expériences professionnelles (2019-2024)
+Stage de six mois
+Compétences : R, QGIS, entretiens
+Langues: anglais B2
+Centres d'intérêt
+Lecture, randonnée
+"""
+
+OFFER = """**Description de la structure** : L'association accompagne les habitants.
+### **Missions principales :**
+- Conduite d'enquêtes
+### **PROFIL RECHERCHÉ**
+**Savoirs :** Master 2 sociologie
+- La maîtrise de QGIS serait un plus
+### **CANDIDATURES**
+Envoyez un CV.
+"""
+
+
+def test_cv_headings_and_their_variants_open_sections() -> None:
+    names = [(s.name, s.lines) for s in split_sections(CV, "cv")]
+    assert names == [
+        ("default", ("Léa Martin", "Étudiante en master")),
+        ("formation", ("2023-2025 Master 2 Sociologie, Université Lyon 2",)),
+        ("experience", ("Stage de six mois",)),
+        ("competences", ("R, QGIS, entretiens",)),
+        ("langues", ("anglais B2",)),
+        ("interets", ("Lecture, randonnée",)),
+    ]
+
+
+def test_offer_sections_say_what_is_required() -> None:
+    sections = {s.name: s for s in split_sections(OFFER, "offer")}
+    assert sections["contexte"].required is False
+    assert sections["profil"].required is True
+    assert sections["conditions"].weight == 0
+    assert "Master 2 sociologie" in sections["profil"].text
+
+
+def test_appreciated_lines_are_recognised() -> None:
+    rules = load_section_rules()
+    assert rules.is_appreciated("La maîtrise de QGIS serait un plus")
+    assert rules.is_appreciated("Anglais courant, l'espagnol est un plus")
+    assert rules.is_appreciated("Première expérience dans le domaine du web appréciée")
+    assert not rules.is_appreciated("Maîtrise des méthodes qualitatives")
