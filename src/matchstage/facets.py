@@ -1,0 +1,121 @@
+"""Find taxonomy concepts in analysed text.
+
+Each term of the taxonomy is lemmatised once with the run's :class:`Analyzer`; a term matches where all
+of its content words occur (by lemma or by surface form) within a short window, in any order. Acronyms
+match the written word, case-sensitively. This is what lets ``conduite d'entretiens semi-directifs``
+find the concept whose term is ``entretien semi-directif``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matchstage.analysis import AnalysedText, Analyzer
+from matchstage.taxonomy import Facet, Taxonomy
+
+# Extra content words allowed between the words of a term ("gestion budgétaire de projets").
+WINDOW_SLACK = 2
+
+
+@dataclass(frozen=True)
+class Pattern:
+    concept: str
+    keys: tuple[frozenset[str], ...]
+    acronym: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A concept found in a text: which words triggered it and on which line."""
+
+    concept: str
+    facet: Facet
+    words: str
+    line: int
+
+
+class ConceptMatcher:
+    """Finds the concepts of a taxonomy in analysed texts; build once per run (it lemmatises every term)."""
+
+    def __init__(self, taxonomy: Taxonomy, analyzer: Analyzer) -> None:
+        self.taxonomy = taxonomy
+        self.patterns = self._compile(taxonomy, analyzer)
+        self._by_first_key: dict[str, list[Pattern]] = defaultdict(list)
+        self._by_acronym: dict[str, list[Pattern]] = defaultdict(list)
+        for pattern in self.patterns:
+            if pattern.acronym:
+                self._by_acronym[pattern.acronym].append(pattern)
+            else:
+                for key in pattern.keys[0]:
+                    self._by_first_key[key].append(pattern)
+
+    @staticmethod
+    def _compile(taxonomy: Taxonomy, analyzer: Analyzer) -> list[Pattern]:
+        owners: list[str] = []
+        phrases: list[str] = []
+        patterns: list[Pattern] = []
+        for concept in taxonomy.concepts.values():
+            for phrase in (*concept.terms, *concept.en):
+                owners.append(concept.id)
+                phrases.append(phrase)
+            patterns.extend(Pattern(concept.id, (), acronym) for acronym in concept.acronyms)
+        seen: set[tuple[str, tuple[frozenset[str], ...]]] = set()
+        for owner, analysed in zip(owners, analyzer.analyse_many(phrases)):
+            words = [t for t in analysed.tokens if not t.stop] or list(analysed.tokens)
+            keys = tuple(t.keys for t in words)
+            if keys and (owner, keys) not in seen:
+                seen.add((owner, keys))
+                patterns.append(Pattern(owner, keys))
+        return patterns
+
+    def find(self, text: AnalysedText) -> list[Hit]:
+        """Every (concept, place) found in ``text``; the same concept may be found several times."""
+        tokens = text.tokens
+        content = [i for i, t in enumerate(tokens) if not t.stop]
+        positions: dict[str, list[int]] = defaultdict(list)
+        for ci, ti in enumerate(content):
+            for key in tokens[ti].keys:
+                positions[key].append(ci)
+        hits: list[Hit] = []
+        found: set[tuple[str, int]] = set()
+
+        def add(concept: str, first: int, last: int) -> None:
+            line = tokens[first].line
+            if (concept, line) in found:
+                return
+            found.add((concept, line))
+            words = " ".join(t.word for t in tokens[first:last + 1])
+            hits.append(Hit(concept, self.taxonomy[concept].facet, words, line))
+
+        for ti, token in enumerate(tokens):
+            for pattern in self._by_acronym.get(token.word, ()) or self._by_acronym.get(token.word.rstrip("s"), ()):
+                add(pattern.concept, ti, ti)
+        for ci, ti in enumerate(content):
+            candidates = {id(p): p for key in tokens[ti].keys for p in self._by_first_key.get(key, ())}
+            for pattern in candidates.values():
+                span = _place(pattern.keys, ci, positions)
+                if span is not None:
+                    first, last = content[span[0]], content[span[1]]
+                    add(pattern.concept, first, last)
+        return hits
+
+
+def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]]) -> tuple[int, int] | None:
+    """Where the words of a term stand around content position ``start``, or None if they do not all occur."""
+    if len(keys) == 1:
+        return start, start
+    window = len(keys) + WINDOW_SLACK
+    used = {start}
+    for word_keys in keys[1:]:
+        near = sorted(
+            (abs(p - start), p)
+            for key in word_keys
+            for p in positions.get(key, ())
+            if abs(p - start) <= window and p not in used
+        )
+        if not near:
+            return None
+        used.add(near[0][1])
+    return min(used), max(used)

@@ -1,0 +1,112 @@
+"""From a document's text to its profile: the concepts found, per section, and the lemmas TF-IDF counts.
+
+A profile is everything ranking needs from a document, so it is what a cache would keep.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from matchstage.analysis import Analyzer
+from matchstage.facets import ConceptMatcher
+from matchstage.language import detect_language
+from matchstage.personal import Removed, name_words, strip_personal
+from matchstage.sections import Section, SectionRules, Side, load_section_rules, split_sections
+from matchstage.taxonomy import Facet
+
+# A cover letter states intentions; what it claims counts this much of what a CV shows.
+LETTER_FACTOR = 0.75
+_LETTER_NAME = re.compile(r"lettre|motivation|cover|\blm\b|^lm[_ -]", re.IGNORECASE)
+_LETTER_OPENING = re.compile(r"^\s*(madame|monsieur|dear|bonjour)\b", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One concept found in a document: where, with which words, and how much it counts there."""
+
+    concept: str
+    facet: Facet
+    words: str
+    section: str
+    weight: float
+    required: bool = False
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    evidence: tuple[Evidence, ...]
+    lemmas: tuple[str, ...]
+    language: str
+    removed: tuple[Removed, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    @staticmethod
+    def merge(profiles: Sequence[Profile]) -> Profile:
+        """One candidate's documents read together (CV + cover letter)."""
+        languages = [p.language for p in profiles if p.language != "und"]
+        return Profile(
+            evidence=tuple(e for p in profiles for e in p.evidence),
+            lemmas=tuple(lemma for p in profiles for lemma in p.lemmas),
+            language=max(set(languages), key=languages.count) if languages else "und",
+            removed=tuple(r for p in profiles for r in p.removed),
+            sections=tuple(s for p in profiles for s in p.sections),
+        )
+
+
+def is_cover_letter(name: str, text: str) -> bool:
+    return bool(_LETTER_NAME.search(name)) or bool(_LETTER_OPENING.search(text[:400]))
+
+
+class Profiler:
+    """Builds profiles for many documents at once (one batched pass of the French pipeline)."""
+
+    def __init__(self, analyzer: Analyzer, matcher: ConceptMatcher, rules: SectionRules | None = None) -> None:
+        self.analyzer = analyzer
+        self.matcher = matcher
+        self.rules = rules or load_section_rules()
+
+    def offers(self, texts: Sequence[str]) -> list[Profile]:
+        return self._profiles([(t, "offer", 1.0, set()) for t in texts])
+
+    def candidate_documents(self, documents: Sequence[tuple[str, str, str]]) -> list[Profile]:
+        """Profiles of ``(candidate_id, file_name, text)`` documents, personal details removed."""
+        jobs = []
+        removed_per_doc = []
+        for candidate_id, file_name, text in documents:
+            names = name_words(candidate_id, [line for line in text.splitlines() if line.strip()][:2])
+            clean, removed = strip_personal(text, names)
+            factor = LETTER_FACTOR if is_cover_letter(file_name, text) else 1.0
+            jobs.append((clean, "cv", factor, names))
+            removed_per_doc.append(tuple(removed))
+        profiles = self._profiles(jobs)
+        return [
+            Profile(p.evidence, p.lemmas, p.language, removed, p.sections)
+            for p, removed in zip(profiles, removed_per_doc)
+        ]
+
+    def _profiles(self, jobs: Sequence[tuple[str, Side, float, set[str]]]) -> list[Profile]:
+        split = [split_sections(text, side, self.rules) for text, side, _, _ in jobs]
+        flat = [section for sections in split for section in sections]
+        analysed = iter(self.analyzer.analyse_many([s.text for s in flat]))
+        profiles = []
+        for (text, side, factor, _), sections in zip(jobs, split):
+            evidence: list[Evidence] = []
+            lemmas: list[str] = []
+            for section in sections:
+                tokens = next(analysed)
+                if not section.scored:
+                    continue
+                lemmas.extend(tokens.content_lemmas())
+                for hit in self.matcher.find(tokens):
+                    weight = section.weight
+                    required = section.required
+                    if side == "offer" and self.rules.is_appreciated(section.lines[hit.line]):
+                        weight *= self.rules.appreciated_factor
+                        required = False
+                    evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor))
+            profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections)))
+        return profiles
+

@@ -1,0 +1,259 @@
+"""Score candidates against an offer: one score per facet, lemma TF-IDF similarity, and their weighted sum.
+
+Facet score: for each concept the offer asks for (weighted by how much it asks for it), the best credit
+the candidate earns — full for the same or a narrower concept, partial for a broader or sibling one,
+scaled by where in the CV the evidence stands — averaged over the offer's concepts of that facet.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from matchstage.paths import models_dir
+from matchstage.profiles import Evidence, Profile
+from matchstage.taxonomy import Facet, Taxonomy
+
+# An offer concept counts as matched (listed in explanations) from this credit on, missing below it.
+MATCHED_FROM = 0.3
+MISSING_BELOW = 0.5
+
+
+class WeightsError(ValueError):
+    """Weights given on the command line or in a config file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Weights:
+    disciplines: float = 0.35
+    methods: float = 0.30
+    skills: float = 0.20
+    text: float = 0.15
+
+    def of(self, facet: Facet) -> float:
+        return float(getattr(self, facet.value))
+
+    def as_dict(self) -> dict[str, float]:
+        return {"disciplines": self.disciplines, "methods": self.methods, "skills": self.skills, "text": self.text}
+
+    def with_overrides(self, spec: str | Mapping[str, float]) -> Weights:
+        """``"disciplines=0.4,methods=0.3"`` or a mapping; unnamed weights keep their value."""
+        values = self.as_dict()
+        items = spec.items() if isinstance(spec, Mapping) else _parse_pairs(spec)
+        for key, value in items:
+            if key not in values:
+                raise WeightsError(f"unknown weight {key!r}: use {', '.join(values)}")
+            if not 0 <= float(value) <= 1:
+                raise WeightsError(f"weight {key}={value} must be between 0 and 1")
+            values[key] = float(value)
+        if sum(values.values()) <= 0:
+            raise WeightsError("at least one weight must be above 0")
+        return Weights(**values)
+
+
+def _parse_pairs(spec: str) -> list[tuple[str, float]]:
+    pairs = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        key, sep, value = part.partition("=")
+        try:
+            pairs.append((key.strip(), float(value)))
+        except ValueError:
+            raise WeightsError(f"cannot read {part!r}: write name=number, e.g. disciplines=0.4") from None
+        if not sep:
+            raise WeightsError(f"cannot read {part!r}: write name=number, e.g. disciplines=0.4")
+    return pairs
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """Everything in ``models/weights.toml``."""
+
+    weights: Weights = Weights()
+    credit: Mapping[str, float] = field(default_factory=dict)
+    concept_weights: Mapping[str, float] = field(default_factory=dict)
+    section_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    repeat_bonus: float = 0.1
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> ScoringRules:
+        path = path or models_dir() / "weights.toml"
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            weights=Weights().with_overrides(data.get("weights", {})),
+            credit=data.get("credit", {}),
+            concept_weights=data.get("concept_weights", {}),
+            section_weights=data.get("section_weights", {}),
+            repeat_bonus=float(data.get("evidence", {}).get("repeat_bonus", 0.1)),
+        )
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one concept the offer asks for is met: by which candidate concept, with which words."""
+
+    concept: str
+    label: str
+    credit: float
+    by: str
+    by_label: str
+    words: str
+    required: bool
+
+    def describe(self) -> str:
+        related = "" if self.by == self.concept else f" ~ {self.by_label}"
+        return f"{self.label}{related} «{self.words}»"
+
+
+@dataclass(frozen=True)
+class FacetScore:
+    score: float | None
+    matched: tuple[Match, ...] = ()
+    missing: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    text: float
+    facets: Mapping[Facet, FacetScore]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    concept: str
+    importance: float
+    required: bool
+
+
+class Scorer:
+    """Scores candidate profiles against offer profiles with a taxonomy and scoring rules."""
+
+    def __init__(self, taxonomy: Taxonomy, rules: ScoringRules, weights: Weights | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.rules = rules
+        self.weights = weights or rules.weights
+        self._soft = {cid: w for cid, w in rules.concept_weights.items() if cid in taxonomy.concepts}
+
+    # -- what the offer asks for, what the candidate shows -------------------------------------------
+    def concept_weight(self, concept: str) -> float:
+        factors = [w for root, w in self._soft.items() if self.taxonomy.is_under(concept, root)]
+        return min(factors) if factors else 1.0
+
+    def requirements(self, offer: Profile) -> dict[Facet, list[Requirement]]:
+        best: dict[str, Requirement] = {}
+        for e in offer.evidence:
+            importance = e.weight * self.concept_weight(e.concept)
+            if importance <= 0:
+                continue
+            old = best.get(e.concept)
+            if old is None or importance > old.importance:
+                best[e.concept] = Requirement(e.concept, importance, e.required or (old.required if old else False))
+            elif e.required and not old.required:
+                best[e.concept] = Requirement(e.concept, old.importance, True)
+        by_facet: dict[Facet, list[Requirement]] = {f: [] for f in Facet}
+        for req in best.values():
+            by_facet[self.taxonomy[req.concept].facet].append(req)
+        return by_facet
+
+    def strengths(self, candidate: Profile) -> dict[str, tuple[float, Evidence]]:
+        """For each concept the candidate shows: how strongly (0..1) and the best evidence."""
+        per_concept: dict[str, list[tuple[float, Evidence]]] = {}
+        for e in candidate.evidence:
+            override = self.rules.section_weights.get(e.facet.value, {}).get(e.section)
+            weight = (e.weight if override is None else override) * e.factor
+            per_concept.setdefault(e.concept, []).append((weight, e))
+        result = {}
+        for concept, items in per_concept.items():
+            items.sort(key=lambda item: -item[0])
+            sections = {e.section for w, e in items if w > 0}
+            strength = min(1.0, items[0][0] + self.rules.repeat_bonus * max(0, len(sections) - 1))
+            result[concept] = (strength, items[0][1])
+        return result
+
+    def similarity(self, wanted: str, shown: str) -> float:
+        """Credit for showing concept ``shown`` when the offer wants ``wanted``."""
+        if wanted == shown:
+            return 1.0
+        credit = self.rules.credit
+        up_shown = self.taxonomy.ancestors(shown)
+        if wanted in up_shown:
+            return float(credit.get("narrower", 1.0))
+        up_wanted = self.taxonomy.ancestors(wanted)
+        if shown in up_wanted:
+            decay = float(credit.get("broader_decay", 0.5)) ** (up_wanted[shown] - 1)
+            return float(credit.get("broader", 0.6)) * decay
+        common = [max(up_wanted[a], up_shown[a]) for a in up_wanted.keys() & up_shown.keys()]
+        if not common:
+            return 0.0
+        nearest = min(common)
+        if nearest == 1:
+            return float(credit.get("sibling", 0.35))
+        if nearest == 2:
+            return float(credit.get("cousin", 0.15))
+        return 0.0
+
+    # -- scores ---------------------------------------------------------------------------------------
+    def facet_score(self, reqs: Sequence[Requirement], shown: Mapping[str, tuple[float, Evidence]]) -> FacetScore:
+        if not reqs:
+            return FacetScore(None)
+        total = sum(r.importance for r in reqs)
+        earned = 0.0
+        matched: list[Match] = []
+        missing: list[str] = []
+        for req in sorted(reqs, key=lambda r: -r.importance):
+            best = max(
+                ((strength * self.similarity(req.concept, cid), cid, ev) for cid, (strength, ev) in shown.items()),
+                default=(0.0, "", None),
+                key=lambda item: item[0],
+            )
+            credit, cid, ev = best
+            earned += req.importance * credit
+            label = self.taxonomy[req.concept].label
+            if ev is not None and credit >= MATCHED_FROM:
+                matched.append(Match(req.concept, label, round(credit, 3), cid, self.taxonomy[cid].label,
+                                     ev.words, req.required))
+            if req.required and credit < MISSING_BELOW:
+                missing.append(label)
+        return FacetScore(earned / total, tuple(matched), tuple(missing))
+
+    def score(self, offer: Profile, candidates: Sequence[Profile], text_scores: Sequence[float]) -> list[Score]:
+        reqs = self.requirements(offer)
+        scores = []
+        for candidate, text in zip(candidates, text_scores):
+            shown = self.strengths(candidate)
+            facets = {f: self.facet_score(reqs[f], shown) for f in Facet}
+            parts = [(self.weights.of(f), fs.score) for f, fs in facets.items() if fs.score is not None]
+            parts.append((self.weights.text, text))
+            used = sum(w for w, _ in parts)
+            total = sum(w * s for w, s in parts) / used if used > 0 else 0.0
+            scores.append(Score(round(min(1.0, max(0.0, total)), 4), round(text, 4), facets))
+        return scores
+
+
+class TextSimilarity:
+    """Lemma TF-IDF and cosine similarity, fitted on the run's offers and candidates."""
+
+    def __init__(self, *, sublinear_tf: bool = True, min_df: int = 1) -> None:
+        self.sublinear_tf = sublinear_tf
+        self.min_df = min_df
+
+    def fit(self, profiles: Sequence[Profile]) -> TextSimilarity:
+        self.vectorizer_ = TfidfVectorizer(analyzer=_lemmas, sublinear_tf=self.sublinear_tf, min_df=self.min_df)
+        self.vectorizer_.fit(profiles)
+        return self
+
+    def similarities(self, offers: Sequence[Profile], candidates: Sequence[Profile]) -> np.ndarray:
+        """Matrix offers × candidates of cosine similarities."""
+        if not candidates:
+            return np.zeros((len(offers), 0))
+        return cosine_similarity(self.vectorizer_.transform(offers), self.vectorizer_.transform(candidates))
+
+
+def _lemmas(profile: Profile) -> Sequence[str]:
+    return profile.lemmas

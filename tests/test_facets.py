@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from matchstage.analysis import Analyzer
+from matchstage.facets import ConceptMatcher
+
+
+def found(matcher: ConceptMatcher, analyzer: Analyzer, text: str) -> dict[str, str]:
+    return {h.concept: h.words for h in matcher.find(analyzer.analyse(text))}
+
+
+def test_inflected_forms_and_word_order_match(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    hits = found(small_matcher, analyzer, "J'ai mené des entretiens semi-directifs et des projets : gestion, suivi.")
+    assert "entretien-semi-directif" in hits
+    assert "gestion-projet" in hits
+    assert hits["entretien-semi-directif"] == "entretiens semi directifs"
+
+
+def test_acronyms_match_case_sensitively(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    assert "ess" in found(small_matcher, analyzer, "Master ESS à Lyon")
+    assert "sig" in found(small_matcher, analyzer, "outils SIG (QGIS)")
+    assert "ess" not in found(small_matcher, analyzer, "un ess de plus")
+
+
+def test_inclusive_and_hyphen_variants_match(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    assert "sociologie" in found(small_matcher, analyzer, "sociologues et chercheur.es")
+    assert "entretien-semi-directif" in found(small_matcher, analyzer, "entretiens semi directifs")
+
+
+def test_english_labels_match(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    hits = found(small_matcher, analyzer, "MSc in Sociology, project management, semi-structured interviews")
+    assert {"sociologie", "gestion-projet", "entretien-semi-directif"} <= hits.keys()
+
+
+def test_words_far_apart_do_not_match(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    text = "La gestion du budget, des plannings, des équipes, des stocks et des fournisseurs ; un projet."
+    assert "gestion-projet" not in found(small_matcher, analyzer, text)
