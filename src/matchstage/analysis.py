@@ -23,9 +23,9 @@ from matchstage.pipeline import load_french_pipeline
 
 # Words written in capitals at least this long are headings or shouting, not acronyms.
 _MAX_ACRONYM_LEN = 5
-_CAPS_WORD = re.compile(r"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]{%d,}\b" % _MAX_ACRONYM_LEN)
+_CAPS_WORD = re.compile(rf"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]{{{_MAX_ACRONYM_LEN},}}\b")
 _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
-_ACRONYM = re.compile(r"^[A-Z][A-Z0-9&]{1,%d}s?$" % (_MAX_ACRONYM_LEN - 1))
+_ACRONYM = re.compile(rf"^[A-Z][A-Z0-9&]{{1,{_MAX_ACRONYM_LEN - 1}}}s?$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -74,7 +74,8 @@ def prepare(text: str) -> str:
     """Rewrite the text so that spaCy tokenises it well, keeping it readable.
 
     Inclusive forms are reduced, hyphens inside words become spaces (so ``semi-directif`` and
-    ``semi directif`` agree), and words in capitals longer than an acronym are lower-cased (the model takes capitalised words for names).
+    ``semi directif`` agree), and words in capitals longer than an acronym are lower-cased (the model
+    takes capitalised words for names).
     """
     text = reduce_inclusive(text)
     text = _INNER_HYPHEN.sub(" ", text)

@@ -30,7 +30,8 @@ class SkipReason(str, enum.Enum):
 
 # One sentence each; ``{name}`` is the file's name, ``{detail}`` what the reader found.
 SKIP_MESSAGES: dict[SkipReason, str] = {
-    SkipReason.ENCRYPTED: "{name}: protected by a password ({detail}); ask the candidate for a copy without a password.",
+    SkipReason.ENCRYPTED: "{name}: protected by a password ({detail}); "
+    "ask the candidate for a copy without a password.",
     SkipReason.SCANNED: "{name}: no text layer, it looks like a scan ({detail}); run with --ocr if tesseract "
     "with French data is installed, or ask for a text PDF.",
     SkipReason.CORRUPT: "{name}: the file is damaged and cannot be parsed ({detail}); ask for a new copy.",

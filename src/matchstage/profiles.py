@@ -73,7 +73,7 @@ class Profiler:
 
     def candidate_documents(self, documents: Sequence[tuple[str, str, str]]) -> list[Profile]:
         """Profiles of ``(candidate_id, file_name, text)`` documents, personal details removed."""
-        jobs = []
+        jobs: list[tuple[str, Side, float, set[str]]] = []
         removed_per_doc = []
         for candidate_id, file_name, text in documents:
             names = name_words(candidate_id, [line for line in text.splitlines() if line.strip()][:2])

@@ -6,11 +6,12 @@ The headings and what each section weighs are data: ``models/sections.toml``.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
+
+import tomllib
 
 from matchstage.analysis import fold
 from matchstage.paths import models_dir
@@ -131,7 +132,8 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
     default = next(s for s in specs if s.name == "default")
     headed = tuple(s for s in specs if s.headings)
     sections: list[Section] = []
-    current, heading, lines = default, "", []
+    current, heading = default, ""
+    lines: list[str] = []
 
     def close() -> None:
         if any(line.strip() for line in lines):

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import tomllib
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+import tomllib
 
 from matchstage.paths import models_dir
 
@@ -85,7 +86,9 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
     for facet in Facet:
         path = directory / f"{facet.value}.toml"
         if not path.is_file():
-            raise TaxonomyError(f"{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)")
+            raise TaxonomyError(
+                f"{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)"
+            )
         raw = path.read_bytes()
         digest.update(raw)
         try:
