@@ -25,4 +25,4 @@ def small_taxonomy() -> Taxonomy:
 
 @pytest.fixture(scope="session")
 def small_matcher(small_taxonomy: Taxonomy, analyzer: Analyzer) -> ConceptMatcher:
-    return ConceptMatcher(small_taxonomy, analyzer)
+    return ConceptMatcher.compile(small_taxonomy, analyzer)

@@ -10,6 +10,7 @@ import click
 import tomllib
 
 from matchstage import __version__
+from matchstage.cache import Cache, default_cache_dir
 from matchstage.documents import ReadLimits
 from matchstage.match import MatchError, MatchOptions, match
 from matchstage.report import csv_text, json_text, summary, write_output
@@ -68,11 +69,14 @@ def cli() -> None:
               help="Skip files bigger than this many megabytes (too-large).")
 @click.option("--password", default=None, help="Password for encrypted offer or CV PDFs.")
 @click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where analysed documents are cached (default: the user's cache directory).")
+@click.option("--no-cache", is_flag=True, help="Analyse every document again and keep nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on standard error.")
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
     config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
-    password: str | None, ocr: bool, quiet: bool,
+    password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, quiet: bool,
 ) -> None:
     """Rank the candidates in CANDIDATES against each OFFER.
 
@@ -92,6 +96,7 @@ def match_command(
         taxonomy_dir=taxonomy_dir,
         limits=ReadLimits(max_pages=max_pages, max_mb=max_mb, timeout_s=timeout, password=password, ocr=ocr),
         jobs=jobs,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
     )
     progress = (lambda message: None) if quiet else (lambda message: _err(f"matchstage: {message}"))
     try:
@@ -149,6 +154,30 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
     except (MatchError, TaxonomyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_evaluation(evaluation), nl=False)
+
+
+@cli.group("cache")
+def cache_group() -> None:
+    """Look at or empty the cache of analysed documents (it holds data derived from CVs)."""
+
+
+@cache_group.command("info")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Cache directory.")
+def cache_info(cache_dir: Path | None) -> None:
+    """Show where the cache is, its size and how many documents it holds."""
+    with Cache(cache_dir) as cache:
+        info = cache.info()
+    click.echo(f"path: {info['path']}\nsize: {info['bytes'] / 1024:.0f} KiB\ndocuments: {info['documents']}\n"
+               f"entries unused for {info['max_age_days']:g} days are purged")
+
+
+@cache_group.command("clear")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Cache directory.")
+def cache_clear(cache_dir: Path | None) -> None:
+    """Delete every cached document."""
+    with Cache(cache_dir) as cache:
+        count = cache.clear()
+    click.echo(f"cleared {count} cached document(s)")
 
 
 def main() -> None:

@@ -39,9 +39,9 @@ class Hit:
 class ConceptMatcher:
     """Finds the concepts of a taxonomy in analysed texts; build once per run (it lemmatises every term)."""
 
-    def __init__(self, taxonomy: Taxonomy, analyzer: Analyzer) -> None:
+    def __init__(self, taxonomy: Taxonomy, patterns: Sequence[Pattern]) -> None:
         self.taxonomy = taxonomy
-        self.patterns = self._compile(taxonomy, analyzer)
+        self.patterns = tuple(patterns)
         self._by_first_key: dict[str, list[Pattern]] = defaultdict(list)
         self._by_acronym: dict[str, list[Pattern]] = defaultdict(list)
         for pattern in self.patterns:
@@ -51,8 +51,21 @@ class ConceptMatcher:
                 for key in pattern.keys[0]:
                     self._by_first_key[key].append(pattern)
 
+    @classmethod
+    def compile(cls, taxonomy: Taxonomy, analyzer: Analyzer) -> ConceptMatcher:
+        """Lemmatise every term of the taxonomy (this loads the French pipeline)."""
+        return cls(taxonomy, cls._patterns(taxonomy, analyzer))
+
+    def to_json(self) -> list[list[object]]:
+        return [[p.concept, [sorted(k) for k in p.keys], p.acronym] for p in self.patterns]
+
+    @classmethod
+    def from_json(cls, taxonomy: Taxonomy, data: list[list[object]]) -> ConceptMatcher:
+        return cls(taxonomy, [Pattern(str(c), tuple(frozenset(k) for k in keys), str(a))  # type: ignore[attr-defined]
+                              for c, keys, a in data])
+
     @staticmethod
-    def _compile(taxonomy: Taxonomy, analyzer: Analyzer) -> list[Pattern]:
+    def _patterns(taxonomy: Taxonomy, analyzer: Analyzer) -> list[Pattern]:
         owners: list[str] = []
         phrases: list[str] = []
         patterns: list[Pattern] = []

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from matchstage import __version__
 from matchstage.analysis import Analyzer
+from matchstage.cache import DEFAULT_MAX_AGE_DAYS, Cache, CachedDocument, analysis_version
 from matchstage.candidates import Candidate, CandidateFolder, scan_candidates
 from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
 from matchstage.extraction import read_many
@@ -94,26 +95,51 @@ class MatchOptions:
     taxonomy_dir: Path | None = None
     limits: ReadLimits = ReadLimits()
     jobs: int = 2
+    # None: no cache (the library's default); the CLI passes the user's cache directory.
+    cache_dir: Path | None = None
+    cache_max_age_days: float = DEFAULT_MAX_AGE_DAYS
 
 
 @dataclass
 class Engine:
-    """The analysis objects of a run, built once: pipeline, taxonomy, matcher, scorer."""
+    """The analysis objects of a run, built once: pipeline, taxonomy, matcher, scorer.
+
+    The French pipeline is loaded only when something needs analysing: a run whose documents are
+    all in the cache never loads it.
+    """
 
     taxonomy: Taxonomy
     rules: ScoringRules
     analyzer: Analyzer = field(default_factory=Analyzer)
+    cache: Cache | None = None
     _profiler: Profiler | None = None
+    _version: str = ""
 
     @classmethod
-    def create(cls, taxonomy_dir: Path | None = None) -> Engine:
-        return cls(load_taxonomy(taxonomy_dir), ScoringRules.load())
+    def create(cls, taxonomy_dir: Path | None = None, cache: Cache | None = None) -> Engine:
+        return cls(load_taxonomy(taxonomy_dir), ScoringRules.load(), cache=cache)
+
+    @property
+    def version(self) -> str:
+        if not self._version:
+            self._version = analysis_version(self.taxonomy.version)
+        return self._version
 
     @property
     def profiler(self) -> Profiler:
         if self._profiler is None:
-            self._profiler = Profiler(self.analyzer, ConceptMatcher(self.taxonomy, self.analyzer))
+            self._profiler = Profiler(self.analyzer, self._matcher())
         return self._profiler
+
+    def _matcher(self) -> ConceptMatcher:
+        key = f"patterns:{self.version}"
+        stored = self.cache.get_artefact(key) if self.cache else None
+        if stored is not None:
+            return ConceptMatcher.from_json(self.taxonomy, stored)
+        matcher = ConceptMatcher.compile(self.taxonomy, self.analyzer)
+        if self.cache:
+            self.cache.put_artefact(key, matcher.to_json())
+        return matcher
 
 
 def offer_files(paths: Sequence[Path]) -> list[Path]:
@@ -165,51 +191,78 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-def read_candidates(
-    folder: CandidateFolder, limits: ReadLimits, jobs: int, progress: Progress
-) -> tuple[dict[Path, Document], list[Skipped], list[Duplicate], list[Flag]]:
-    """Read every candidate document; what cannot be read is skipped with its reason."""
-    files = [f for c in folder.candidates for f in c.files]
-    skipped: list[Skipped] = []
+# Reasons that depend on the run's limits or options, so are not kept in the cache.
+_UNCACHED_REASONS = {SkipReason.TIMEOUT, SkipReason.TOO_LARGE, SkipReason.SCANNED}
+
+
+def analyse_candidates(
+    folder: CandidateFolder, engine: Engine, limits: ReadLimits, jobs: int, progress: Progress
+) -> tuple[dict[Path, CachedDocument], dict[Path, str], list[Duplicate]]:
+    """Every unique candidate file as a profile or a skip, from the cache where possible.
+
+    Returns the analysed files, the text of those analysed in this run (for ``evaluate``'s baselines),
+    and the files whose bytes repeat an earlier file.
+    """
+    owner = {f: c for c in folder.candidates for f in c.files}
     duplicates: list[Duplicate] = []
-    flags: list[Flag] = []
+    keys: dict[Path, str] = {}
     first_by_bytes: dict[str, Path] = {}
-    unique: list[Path] = []
-    for path in files:
+    for path in (f for c in folder.candidates for f in c.files):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         if digest in first_by_bytes:
             duplicates.append(Duplicate(folder.relative(path), folder.relative(first_by_bytes[digest])))
-        else:
-            first_by_bytes[digest] = path
-            unique.append(path)
-    progress(f"reading {len(unique)} documents")
-    documents: dict[Path, Document] = {}
-    for path, outcome in read_many(unique, limits, jobs=jobs):
-        rel = folder.relative(path)
-        if isinstance(outcome, Unreadable):
-            skipped.append(Skipped(rel, outcome.reason, outcome.message(rel)))
-        else:
-            documents[path] = outcome
-    first_by_text: dict[str, Path] = {}
-    for path in unique:
-        document = documents.get(path)
-        if document is None:
             continue
-        rel = folder.relative(path)
-        fingerprint = _fingerprint(document.text)
-        if fingerprint in first_by_text:
-            duplicates.append(Duplicate(rel, folder.relative(first_by_text[fingerprint])))
-            del documents[path]
-            continue
-        first_by_text[fingerprint] = path
-        if not looks_like_cv(document):
-            error = Unreadable(SkipReason.NOT_A_CV, f"{document.pages} pages and no CV section")
-            skipped.append(Skipped(rel, error.reason, error.message(rel)))
-            del documents[path]
-    for dup in duplicates:
-        error = Unreadable(SkipReason.DUPLICATE, dup.same_as)
-        skipped.append(Skipped(dup.path, SkipReason.DUPLICATE, error.message(dup.path)))
-    return documents, skipped, duplicates, flags
+        first_by_bytes[digest] = path
+        keys[path] = Cache.document_key(digest, owner[path].id, path.name, engine.version if engine.cache else "")
+    cached = engine.cache.get_documents(keys.values()) if engine.cache else {}
+    results = {path: cached[key] for path, key in keys.items() if key in cached}
+    missing = [path for path in keys if path not in results]
+    if results:
+        progress(f"{len(results)} document(s) from the cache")
+    texts: dict[Path, str] = {}
+    fresh: dict[Path, CachedDocument] = {}
+    if missing:
+        progress(f"reading {len(missing)} document(s)")
+        documents: dict[Path, Document] = {}
+        for path, outcome in read_many(missing, limits, jobs=jobs):
+            if isinstance(outcome, Unreadable):
+                fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
+            elif not looks_like_cv(outcome):
+                fresh[path] = CachedDocument(outcome.pages, skip_reason=SkipReason.NOT_A_CV.value,
+                                             skip_detail=f"{outcome.pages} pages and no CV section")
+            else:
+                documents[path] = outcome
+        if documents:
+            progress(f"analysing {len(documents)} document(s)")
+            paths = list(documents)
+            profiles = engine.profiler.candidate_documents(
+                [(owner[p].id, p.name, documents[p].text) for p in paths])
+            for path, profile in zip(paths, profiles):
+                fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile)
+                texts[path] = documents[path].text
+        if engine.cache:
+            engine.cache.put_documents(
+                {keys[p]: d for p, d in fresh.items()
+                 if not d.skip_reason or SkipReason(d.skip_reason) not in _UNCACHED_REASONS},
+                engine.version,
+            )
+    results.update(fresh)
+    return results, texts, duplicates
+
+
+def offer_profiles(offers: Sequence[Offer], engine: Engine) -> list[Profile]:
+    """Offers are analysed like documents and cached by their text."""
+    keys = [Cache.document_key(_fingerprint(o.text), "offer", "", engine.version) if engine.cache else ""
+            for o in offers]
+    cached = engine.cache.get_documents(keys) if engine.cache else {}
+    todo = [i for i, key in enumerate(keys) if key not in cached]
+    fresh = engine.profiler.offers([offers[i].text for i in todo]) if todo else []
+    if engine.cache and todo:
+        engine.cache.put_documents({keys[i]: CachedDocument(profile=p) for i, p in zip(todo, fresh)},
+                                   engine.version)
+    by_index = dict(zip(todo, fresh))
+    return [by_index[i] if i in by_index else cached[keys[i]].profile or Profile((), (), "und")
+            for i in range(len(offers))]
 
 
 @dataclass(frozen=True)
@@ -239,39 +292,51 @@ def prepare(
         raise MatchError(f"{candidates_dir}: not a folder of candidates")
     offers = read_offers(offer_paths, options.limits)
     folder = scan_candidates(candidates_dir)
-    documents, skipped, duplicates, flags = read_candidates(folder, options.limits, options.jobs, progress)
-    progress(f"analysing {len(offers)} offer(s) and {len(documents)} document(s)")
-    profiler = engine.profiler
-    offer_profiles = profiler.offers([o.text for o in offers])
-    doc_paths = list(documents)
-    owner = {f: c for c in folder.candidates for f in c.files}
-    doc_profiles = dict(zip(doc_paths, profiler.candidate_documents(
-        [(owner[p].id, p.name, documents[p].text) for p in doc_paths])))
+    analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress)
+    profiles_of_offers = offer_profiles(offers, engine)
 
+    skipped: list[Skipped] = []
+    flags: list[Flag] = []
+
+    def skip(path: Path, reason: SkipReason, detail: str) -> None:
+        rel = folder.relative(path)
+        skipped.append(Skipped(rel, reason, Unreadable(reason, detail).message(rel)))
+
+    first_by_text: dict[str, Path] = {}
     candidates: list[Candidate] = []
     profiles: list[Profile] = []
-    texts: list[str] = []
+    candidate_texts: list[str] = []
     for candidate in folder.candidates:
         kept = []
         for f in candidate.files:
-            if f not in doc_profiles:
+            doc = analysed.get(f)
+            if doc is None:
+                continue  # same bytes as an earlier file: listed under duplicates
+            if doc.skip_reason:
+                skip(f, SkipReason(doc.skip_reason), doc.skip_detail)
                 continue
-            language = doc_profiles[f].language
-            rel = folder.relative(f)
+            if doc.fingerprint in first_by_text:
+                duplicates.append(Duplicate(folder.relative(f), folder.relative(first_by_text[doc.fingerprint])))
+                continue
+            first_by_text[doc.fingerprint] = f
+            assert doc.profile is not None
+            language = doc.profile.language
             if language not in ANALYSED and language != "und":
-                error = Unreadable(SkipReason.UNSUPPORTED_LANGUAGE, f"detected language: {language}")
-                skipped.append(Skipped(rel, error.reason, error.message(rel)))
+                skip(f, SkipReason.UNSUPPORTED_LANGUAGE, f"detected language: {language}")
                 continue
             if language == "en":
+                rel = folder.relative(f)
                 flags.append(Flag(rel, "english", f"{rel}: written in English; matched through the "
                                                   "taxonomy's English labels, text similarity is weaker."))
             kept.append(f)
         if kept:
             candidates.append(Candidate(candidate.id, tuple(kept)))
-            profiles.append(Profile.merge([doc_profiles[f] for f in kept]))
-            texts.append("\n".join(documents[f].text for f in kept))
-    return PreparedRun(tuple(offers), tuple(offer_profiles), tuple(candidates), tuple(profiles), tuple(texts),
-                       folder, tuple(skipped), tuple(duplicates), tuple(flags))
+            profiles.append(Profile.merge([analysed[f].profile for f in kept]))  # type: ignore[misc]
+            candidate_texts.append("\n".join(texts.get(f, "") for f in kept))
+    for dup in duplicates:
+        skip(folder.root / dup.path, SkipReason.DUPLICATE, dup.same_as)
+    return PreparedRun(tuple(offers), tuple(profiles_of_offers), tuple(candidates), tuple(profiles),
+                       tuple(candidate_texts), folder, tuple(skipped), tuple(duplicates), tuple(flags))
 
 
 def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
@@ -309,6 +374,14 @@ def match(
     progress: Progress = lambda message: None,
 ) -> MatchResult:
     """Rank every candidate of ``candidates_dir`` against each offer."""
-    engine = engine or Engine.create(options.taxonomy_dir)
-    run = prepare(offer_paths, candidates_dir, options, engine, progress)
-    return rank(run, engine, options.weights or engine.rules.weights)
+    if engine is not None:
+        run = prepare(offer_paths, candidates_dir, options, engine, progress)
+        return rank(run, engine, options.weights or engine.rules.weights)
+    cache = Cache(options.cache_dir, max_age_days=options.cache_max_age_days) if options.cache_dir else None
+    try:
+        engine = Engine.create(options.taxonomy_dir, cache)
+        run = prepare(offer_paths, candidates_dir, options, engine, progress)
+        return rank(run, engine, options.weights or engine.rules.weights)
+    finally:
+        if cache is not None:
+            cache.close()
