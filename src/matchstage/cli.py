@@ -13,6 +13,7 @@ from matchstage import __version__
 from matchstage.cache import Cache, default_cache_dir
 from matchstage.documents import ReadLimits
 from matchstage.match import MatchError, MatchOptions, match
+from matchstage.progress import for_terminal
 from matchstage.report import csv_text, json_text, summary, write_output
 from matchstage.scoring import ScoringRules, Weights, WeightsError
 from matchstage.table import render_table
@@ -98,9 +99,8 @@ def match_command(
         jobs=jobs,
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
     )
-    progress = (lambda message: None) if quiet else (lambda message: _err(f"matchstage: {message}"))
     try:
-        result = match(list(paths[:-1]), paths[-1], options, progress=progress)
+        result = match(list(paths[:-1]), paths[-1], options, progress=for_terminal(quiet))
     except (MatchError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

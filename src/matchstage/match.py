@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from matchstage.extraction import read_many
 from matchstage.facets import ConceptMatcher
 from matchstage.language import ANALYSED
 from matchstage.profiles import Profile, Profiler
+from matchstage.progress import Progress, Silent
 from matchstage.readers import OFFER_SUFFIXES, read_document
 from matchstage.scoring import Score, Scorer, ScoringRules, TextSimilarity, Weights
 from matchstage.sections import load_section_rules, split_sections
@@ -25,7 +26,6 @@ from matchstage.taxonomy import Taxonomy, load_taxonomy
 NOT_A_CV_PAGES = 6
 NOT_A_CV_WORDS = 4000
 
-Progress = Callable[[str], None]
 
 
 class MatchError(Exception):
@@ -191,6 +191,8 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
+# Documents analysed per batch: bounds memory and lets progress move.
+ANALYSIS_CHUNK = 64
 # Reasons that depend on the run's limits or options, so are not kept in the cache.
 _UNCACHED_REASONS = {SkipReason.TIMEOUT, SkipReason.TOO_LARGE, SkipReason.SCANNED}
 
@@ -218,13 +220,14 @@ def analyse_candidates(
     results = {path: cached[key] for path, key in keys.items() if key in cached}
     missing = [path for path in keys if path not in results]
     if results:
-        progress(f"{len(results)} document(s) from the cache")
+        progress.message(f"{len(results)} document(s) from the cache")
     texts: dict[Path, str] = {}
     fresh: dict[Path, CachedDocument] = {}
     if missing:
-        progress(f"reading {len(missing)} document(s)")
         documents: dict[Path, Document] = {}
+        progress.start("reading", len(missing))
         for path, outcome in read_many(missing, limits, jobs=jobs):
+            progress.advance()
             if isinstance(outcome, Unreadable):
                 fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
             elif not looks_like_cv(outcome):
@@ -232,14 +235,19 @@ def analyse_candidates(
                                              skip_detail=f"{outcome.pages} pages and no CV section")
             else:
                 documents[path] = outcome
-        if documents:
-            progress(f"analysing {len(documents)} document(s)")
-            paths = list(documents)
+        progress.stop()
+        paths = list(documents)
+        if paths:
+            progress.start("analysing", len(paths))
+        for start in range(0, len(paths), ANALYSIS_CHUNK):
+            chunk = paths[start:start + ANALYSIS_CHUNK]
             profiles = engine.profiler.candidate_documents(
-                [(owner[p].id, p.name, documents[p].text) for p in paths])
-            for path, profile in zip(paths, profiles):
+                [(owner[p].id, p.name, documents[p].text) for p in chunk])
+            for path, profile in zip(chunk, profiles):
                 fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile)
                 texts[path] = documents[path].text
+            progress.advance(len(chunk))
+        progress.stop()
         if engine.cache:
             engine.cache.put_documents(
                 {keys[p]: d for p, d in fresh.items()
@@ -285,7 +293,7 @@ def prepare(
     candidates_dir: Path,
     options: MatchOptions,
     engine: Engine,
-    progress: Progress = lambda message: None,
+    progress: Progress = Silent(),
 ) -> PreparedRun:
     """Read the offers and every candidate document, and build their profiles."""
     if not candidates_dir.is_dir():
@@ -371,7 +379,7 @@ def match(
     options: MatchOptions = MatchOptions(),
     *,
     engine: Engine | None = None,
-    progress: Progress = lambda message: None,
+    progress: Progress = Silent(),
 ) -> MatchResult:
     """Rank every candidate of ``candidates_dir`` against each offer."""
     if engine is not None:
