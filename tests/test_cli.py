@@ -105,12 +105,15 @@ def test_progress_goes_to_stderr_and_a_summary_counts_files(json_run: tuple[int,
     assert "vide.pdf" in stderr
 
 
-def test_table_is_the_default_output(folder: Path) -> None:
-    result = CliRunner().invoke(cli, ["match", str(folder / "offres"), str(folder / "candidatures"), "--top", "2",
-                                      "--cache-dir", str(folder / "cache")])
-    assert result.exit_code == 0, result.output
-    assert "offre_sante" in result.stdout and "CV_Camille_Durand.pdf" in result.stdout
-    assert "1 more" in result.stdout
+def test_table_is_the_default_output_and_fits_the_terminal(folder: Path) -> None:
+    args = ["match", str(folder / "offres"), str(folder / "candidatures"), "--top", "2",
+            "--cache-dir", str(folder / "cache")]
+    wide = CliRunner().invoke(cli, args, env={"COLUMNS": "120"})
+    assert wide.exit_code == 0, wide.output
+    assert "offre_sante" in wide.stdout and "CV_Camille_Durand.pdf" in wide.stdout
+    assert "1 more" in wide.stdout and "CV_Paul_Martin.pdf" not in wide.stdout
+    narrow = CliRunner().invoke(cli, args, env={"COLUMNS": "80"})
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
 
 
 def test_usage_errors_exit_2(folder: Path) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import IO
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from matchstage.match import MatchResult
 from matchstage.report import FACETS, summary
 
-_SHORT = {"skills": "Skills", "disciplines": "Disc.", "methods": "Meth."}
+_SHORT = {"skills": "Skl", "disciplines": "Disc", "methods": "Meth"}
 
 
 def _pct(value: float | None) -> str:
@@ -20,23 +22,23 @@ def _pct(value: float | None) -> str:
 def render_table(result: MatchResult, *, top: int = 10, file: IO[str] | None = None, width: int | None = None) -> None:
     console = Console(file=file, width=width, soft_wrap=False, highlight=False)
     for offer in result.offers:
-        table = Table(title=f"{offer.offer.id} — {len(offer.ranking)} candidate(s)", title_justify="left",
-                      show_lines=False, expand=False, pad_edge=False)
-        table.add_column("#", justify="right", no_wrap=True)
-        table.add_column("Candidate", overflow="fold", max_width=28)
-        table.add_column("Score", justify="right", no_wrap=True)
+        table = Table(title=escape(f"{offer.offer.id} — {len(offer.ranking)} candidate(s)"), title_justify="left",
+                      show_lines=True, expand=True, pad_edge=False, box=box.SIMPLE_HEAD)
+        table.add_column("#", justify="right", no_wrap=True, width=2)
+        table.add_column("Candidate", overflow="fold", ratio=2, min_width=12, max_width=30)
+        table.add_column("Score", justify="right", no_wrap=True, width=5)
         for facet in FACETS:
-            table.add_column(_SHORT[facet.value], justify="right", no_wrap=True)
-        table.add_column("Why (matched / [missing])", overflow="fold", ratio=1, min_width=24)
+            table.add_column(_SHORT[facet.value], justify="right", no_wrap=True, width=4)
+        table.add_column("Matched (~ partial) / missing", overflow="fold", ratio=5, min_width=20)
         for entry in offer.ranking[:top]:
             facets = entry.score.facets
             matched = [m.label if m.by == m.concept else f"{m.label}~" for f in FACETS for m in facets[f].matched]
             missing = [label for f in FACETS for label in facets[f].missing]
-            why = ", ".join(matched[:6]) + (" …" if len(matched) > 6 else "")
+            why = escape(", ".join(matched[:6]) + (" …" if len(matched) > 6 else ""))
             if missing:
-                why += f" [dim][-{', '.join(missing[:3])}{' …' if len(missing) > 3 else ''}][/dim]"
+                why += f"\n[dim]missing: {escape(', '.join(missing[:3]))}{' …' if len(missing) > 3 else ''}[/dim]"
             table.add_row(
-                str(entry.rank), entry.candidate, f"[bold]{round(entry.score.score * 100):d}[/bold]",
+                str(entry.rank), escape(entry.candidate), f"[bold]{round(entry.score.score * 100):d}[/bold]",
                 *(_pct(facets[f].score) for f in FACETS), why,
             )
         console.print(table)
@@ -44,7 +46,8 @@ def render_table(result: MatchResult, *, top: int = 10, file: IO[str] | None = N
             console.print(f"  … {len(offer.ranking) - top} more in CSV/JSON (--top to show more)")
         console.print()
     if result.duplicates:
-        console.print("Duplicates (ranked once): " + "; ".join(f"{d.path} = {d.same_as}" for d in result.duplicates))
+        console.print(escape("Duplicates (ranked once): " + "; ".join(f"{d.path} = {d.same_as}"
+                                                                         for d in result.duplicates)))
     if result.skipped:
         console.print(f"Skipped: {len(result.skipped)} file(s), see messages above or the JSON 'skipped' list.")
     console.print(summary(result), style="dim")

@@ -1,0 +1,197 @@
+"""Read many files in worker processes, so that a hostile file costs a skip and never the run.
+
+A PDF can make pypdf loop for minutes, eat memory without bound or crash the interpreter. Each file is
+read by one of a few long-lived workers (started with ``fork``, fed over a pipe); the parent enforces
+the per-file timeout by killing the worker and starting a replacement, and a worker that dies marks
+its file as damaged. Results come back in completion order, every path exactly once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+
+from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.readers import read_document
+
+# Address space a worker may add to what it inherits from the parent (RLIMIT_AS). A decompression
+# bomb then fails inside the worker with MemoryError (reported "too-large") or kills it ("corrupt").
+WORKER_MEMORY_BYTES = 2 * 1024**3
+# How long a finished worker gets to exit on its own before it is killed.
+_EXIT_GRACE_S = 2.0
+
+# What travels back over the pipe: a Document, or a skip as plain values (Unreadable does not pickle).
+_Reply = tuple[int, Document | tuple[str, str]]
+Outcome = Document | Unreadable
+
+
+def _limit_memory() -> None:
+    """Cap this process's address space at what it has now plus WORKER_MEMORY_BYTES."""
+    inherited = 0
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                inherited = int(line.split()[1]) * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = inherited + WORKER_MEMORY_BYTES
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    with contextlib.suppress(OSError, ValueError):
+        resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def _worker(conn: Connection) -> None:
+    """Read the files the parent sends until it sends None or goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    with contextlib.suppress(OSError):  # nothing a reader library prints may reach the user's terminal
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+    _limit_memory()
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        index, path, limits = job
+        reply: Document | tuple[str, str]
+        try:
+            reply = read_document(Path(path), limits)
+        except Unreadable as exc:
+            reply = (exc.reason.value, exc.detail)
+        except MemoryError:
+            reply = (SkipReason.TOO_LARGE.value, "reading it needs more memory than allowed")
+        except BaseException as exc:  # read_document wraps everything; this is the last line of defence
+            reply = (SkipReason.CORRUPT.value, f"the reader failed: {type(exc).__name__}")
+        try:
+            conn.send((index, reply))
+        except MemoryError:
+            conn.send((index, (SkipReason.TOO_LARGE.value, "its text is too large to hand back")))
+        except (OSError, EOFError):
+            return
+
+
+@dataclass
+class _Job:
+    index: int
+    path: Path
+    deadline: float
+
+
+class _Worker:
+    def __init__(self, context: BaseContext) -> None:
+        self.conn, child = context.Pipe(duplex=True)
+        self.process: BaseProcess = context.Process(target=_worker, args=(child,), daemon=True)  # type: ignore[attr-defined]
+        self.process.start()
+        child.close()
+        self.job: _Job | None = None
+
+    def give(self, job: _Job, limits: ReadLimits) -> None:
+        self.job = job
+        self.conn.send((job.index, str(job.path), limits))
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(_EXIT_GRACE_S)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            self.conn.send(None)
+        self.process.join(_EXIT_GRACE_S)
+        self.kill()
+
+
+def _crash_detail(process: BaseProcess) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"the reader crashed ({signal.Signals(-code).name})"
+    return "the reader crashed"
+
+
+def _timeout_detail(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+def read_many(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) -> Iterator[tuple[Path, Outcome]]:
+    """Read ``paths`` in ``jobs`` worker processes; yield ``(path, Document or Unreadable)`` as each finishes.
+
+    Every path comes back exactly once, in completion order. A file that takes longer than
+    ``limits.timeout_s`` is reported as ``timeout`` and its worker replaced; a worker that dies
+    reports its file as ``corrupt``. Closing the iterator early, or an interrupt, ends the workers.
+    """
+    if not paths:
+        return
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    pending = deque(enumerate(paths))
+    workers: list[_Worker] = []
+    try:
+        for _ in range(min(max(jobs, 1), len(paths))):
+            workers.append(_Worker(context))
+        while pending or any(w.job for w in workers):
+            for worker in workers:
+                if worker.job is None and pending:
+                    index, path = pending.popleft()
+                    try:
+                        worker.give(_Job(index, path, time.monotonic() + limits.timeout_s), limits)
+                    except (OSError, ValueError):  # it died between two files: replace it, retry the file
+                        pending.appendleft((index, path))
+                        worker.job = None
+                        worker.kill()
+                        workers[workers.index(worker)] = _Worker(context)
+            busy = [w for w in workers if w.job]
+            nearest = min(w.job.deadline for w in busy if w.job)
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                             timeout=max(0.0, nearest - time.monotonic())))
+            now = time.monotonic()
+            for position, worker in enumerate(workers):
+                job = worker.job
+                if job is None:
+                    continue
+                outcome: Outcome | None = None
+                replace = False
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    try:
+                        if worker.conn.poll():
+                            _, reply = worker.conn.recv()
+                            outcome = reply if isinstance(reply, Document) else Unreadable(SkipReason(reply[0]),
+                                                                                          reply[1])
+                        else:
+                            raise EOFError
+                    except (EOFError, OSError):
+                        worker.process.join(_EXIT_GRACE_S)
+                        outcome = Unreadable(SkipReason.CORRUPT, _crash_detail(worker.process))
+                        replace = True
+                elif now >= job.deadline:
+                    outcome = Unreadable(SkipReason.TIMEOUT, _timeout_detail(limits.timeout_s))
+                    replace = True
+                if outcome is None:
+                    continue
+                worker.job = None
+                if replace:
+                    worker.kill()
+                    workers[position] = _Worker(context) if pending else worker
+                yield job.path, outcome
+            workers = [w for w in workers if w.process.is_alive() or w.job]
+    finally:
+        for worker in workers:
+            if worker.job is None:
+                worker.stop()
+            else:
+                worker.kill()
