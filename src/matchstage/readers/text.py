@@ -11,6 +11,7 @@ from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
 from matchstage.normalize import normalize_text
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_WESTERN = ("cp1252", "latin_1", "iso8859_15")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w-]+)", re.IGNORECASE)
 
 
@@ -24,9 +25,12 @@ def decode(raw: bytes, hint: str | None = None) -> tuple[str, str]:
                 pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(raw).best()
-    if best is None or best.encoding is None:
+    matches = list(from_bytes(raw))
+    if not matches:
         raise Unreadable(SkipReason.UNREADABLE, "not valid text in any encoding")
+    # Short texts fit several single-byte encodings equally; French files that are not UTF-8 are
+    # nearly always Windows-1252 or Latin-1, so prefer those when they are plausible.
+    best = next((m for m in matches if m.encoding in _WESTERN), matches[0])
     return str(best), best.encoding
 
 
