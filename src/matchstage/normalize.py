@@ -1,49 +1,124 @@
-"""Text normalisation shared by every reader: what the analysis should see, whatever the file was."""
+"""Text normalisation shared by every reader: what the analysis sees, whatever the file was.
+
+Readers hand over raw text; these functions make it comparable across producers: one Unicode form,
+ligatures spelled out, one kind of space and apostrophe, no invisible characters, words hyphenated at a
+line end joined back, and (for paged documents) running headers, footers and page numbers dropped.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections import Counter
 
-# Characters NFKC would change but that carry meaning here (inclusive writing's middle dots).
-_KEEP = {"\u00b7", "\u22c5"}
-_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t]+")
-_INVISIBLE = re.compile(r"[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-_HYPHENATED = re.compile(r"(\w)[-\u2010\u2011]\n\s*([a-zà-ÿœ])")
-_PAGE_NUMBER = re.compile(r"^\s*(?:page\s*)?\d{1,3}\s*(?:/|sur|of)\s*\d{1,3}\s*$|^\s*-?\s*\d{1,3}\s*-?\s*$",
-                          re.IGNORECASE)
+# NFKC would be free to change these, and they carry meaning in French inclusive writing
+# ("étudiant·es"); they are kept as they are.
+_KEEP_FROM_NFKC = re.compile("([\u00b7\u22c5\u2027])")
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\u0085\x0b\x0c]")
+_APOSTROPHES = re.compile("[\u2019\u2018\u02bc\u201b\u2032\u00b4]")
+_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+# Zero-width characters, bidirectional marks and controls: never part of a word.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# A soft hyphen at the end of a line is where a word was cut: join the halves.
+_SOFT_HYPHEN_BREAK = re.compile("\u00ad *\n *")
+# "organi-\nsation": a letter, a hyphen ending the line, the next line starting with a lowercase letter.
+_HYPHEN_BREAK = re.compile(r"(?<=[^\W\d_])[-\u2010\u2011] *\n *(?=[^\W\d_])")
+_RUNS_OF_SPACES = re.compile(r" {2,}")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+# Running headers and footers are looked for in this many lines at the top and bottom of each page.
+HEADER_FOOTER_LINES = 3
+# A line in that zone on at least this share of the pages (3 pages or more) is a running header or footer.
+REPEATED_SHARE = 0.6
+_MAX_HEADER_LENGTH = 120
+_PAGE_NUMBER = re.compile(
+    r"^(?:page|p\.|seite|pagina)?\s*[-–—(\[]?\s*(\d{1,4})\s*(?:(?:/|sur|of|de|von)\s*(\d{1,4}))?\s*[-–—)\]]?$",
+    re.IGNORECASE,
+)
+_DIGITS = re.compile(r"\d+")
 
 
-def _nfkc_safely(text: str) -> str:
-    if not any(c in text for c in _KEEP):
+def _nfkc(text: str) -> str:
+    if not _KEEP_FROM_NFKC.search(text):
         return unicodedata.normalize("NFKC", text)
-    return "".join(c if c in _KEEP else unicodedata.normalize("NFKC", c) for c in text)
+    parts = _KEEP_FROM_NFKC.split(text)  # odd indexes are the kept characters
+    return "".join(part if i % 2 else unicodedata.normalize("NFKC", part) for i, part in enumerate(parts))
+
+
+def _join_hyphenated(text: str) -> str:
+    def join(match: re.Match[str]) -> str:
+        following = text[match.end()]
+        return "" if following.islower() else match.group(0)
+
+    return _HYPHEN_BREAK.sub(join, text)
 
 
 def normalize_text(text: str) -> str:
-    """NFC/NFKC (ligatures ﬁ -> fi), spaces unified, soft hyphens dropped, line-break hyphenation joined."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _nfkc_safely(text)
+    """One document's text in the form every later stage expects.
+
+    NFC then NFKC (ligatures ``ﬁ`` -> ``fi``, fullwidth forms, compatibility spaces) except the middle
+    dots of inclusive writing; typographic apostrophes -> ``'``; every space -> `` ``; soft hyphens,
+    zero-width and control characters dropped; ``organi-\\nsation`` -> ``organisation`` when the next
+    line starts in lowercase; spaces collapsed, lines stripped, at most one blank line in a row.
+    """
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _nfkc(unicodedata.normalize("NFC", text))
+    text = _SOFT_HYPHEN_BREAK.sub("", text)
     text = _INVISIBLE.sub("", text)
-    text = text.replace("’", "'").replace("‘", "'")
+    text = _APOSTROPHES.sub("'", text)
     text = _SPACES.sub(" ", text)
-    text = _HYPHENATED.sub(r"\1\2", text)
-    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = _join_hyphenated(text)
+    lines = [_RUNS_OF_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _is_page_number(line: str, page_number: int, pages: int) -> bool:
+    match = _PAGE_NUMBER.match(line)
+    if not match:
+        return False
+    number, total = int(match.group(1)), match.group(2)
+    if total is not None:
+        return number <= int(total)
+    # A number alone ("3", "- 3 -", "Page 3") only when it is this page's number.
+    return number == page_number and (pages > 1 or line.lower().startswith("page"))
+
+
+def _zone(lines: list[str]) -> set[int]:
+    """Indexes of the lines where running headers and footers live: the first and last few non-blank ones."""
+    filled = [i for i, line in enumerate(lines) if line]
+    return set(filled[:HEADER_FOOTER_LINES] + filled[-HEADER_FOOTER_LINES:])
+
+
+def _key(line: str) -> str:
+    return _DIGITS.sub("#", line.casefold())
 
 
 def normalize_pages(pages: list[str]) -> str:
-    """Normalise each page, then drop page numbers and lines repeated as headers or footers."""
-    pages = [normalize_text(p) for p in pages]
+    """Normalise each page, drop running headers, footers and page numbers, and join the pages.
+
+    A line counts as a running header or footer when it sits in the top or bottom lines of the page
+    (numbers ignored, so "CV - page 2" repeats) on both pages of a two-page document, or on at least
+    60% of the pages of a longer one. A page that would be left empty keeps its lines.
+    """
+    texts = [normalize_text(page) for page in pages]
+    split = [text.split("\n") for text in texts]
+    zones = [_zone(lines) for lines in split]
     repeated: set[str] = set()
-    if len(pages) >= 2:
-        counts = Counter(line for page in pages for line in set(page.split("\n")) if line)
-        needed = len(pages) if len(pages) == 2 else max(2, round(0.6 * len(pages)))
-        repeated = {line for line, n in counts.items() if n >= needed and len(line) < 120}
-    kept = []
-    for page in pages:
-        lines = [line for line in page.split("\n") if line not in repeated and not _PAGE_NUMBER.match(line)]
-        kept.append("\n".join(lines))
-    return "\n".join(p for p in kept if p).strip()
+    if len(split) >= 2:
+        counts = Counter(
+            key for lines, zone in zip(split, zones)
+            for key in {_key(lines[i]) for i in zone if len(lines[i]) <= _MAX_HEADER_LENGTH}
+        )
+        needed = len(split) if len(split) == 2 else math.ceil(REPEATED_SHARE * len(split))
+        repeated = {key for key, count in counts.items() if count >= needed}
+    kept_pages = []
+    for number, (lines, zone) in enumerate(zip(split, zones), start=1):
+        kept = [
+            line for i, line in enumerate(lines)
+            if i not in zone or not (_key(line) in repeated or _is_page_number(line, number, len(split)))
+        ]
+        if not any(kept) and any(lines):
+            kept = lines
+        kept_pages.append("\n".join(kept).strip())
+    return normalize_text("\n".join(page for page in kept_pages if page))
