@@ -18,6 +18,8 @@ from matchstage.taxonomy import Facet
 
 # A cover letter states intentions; what it claims counts this much of what a CV shows.
 LETTER_FACTOR = 0.75
+# Sections weighing less than this (offer conditions, CV hobbies) stay out of the TF-IDF text.
+TEXT_MIN_WEIGHT = 0.2
 _LETTER_NAME = re.compile(r"lettre|motivation|cover|\blm\b|^lm[_ -]", re.IGNORECASE)
 _LETTER_OPENING = re.compile(r"^\s*(madame|monsieur|dear|bonjour)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -99,7 +101,8 @@ class Profiler:
                 tokens = next(analysed)
                 if not section.scored:
                     continue
-                lemmas.extend(tokens.content_lemmas())
+                if section.weight >= TEXT_MIN_WEIGHT:
+                    lemmas.extend(tokens.content_lemmas())
                 for hit in self.matcher.find(tokens):
                     weight = section.weight
                     required = section.required
