@@ -52,3 +52,9 @@ def test_tokens_know_their_line(analyzer: Analyzer) -> None:
     tokens = analyzer.analyse("Formation\nMaster de sociologie\nAnglais").tokens
     assert [(t.lemma, t.line) for t in tokens if not t.stop] == [
         ("formation", 0), ("master", 1), ("sociologie", 1), ("anglais", 2)]
+
+
+def test_grammatical_gender_does_not_change_lemmas(analyzer: Analyzer) -> None:
+    feminine = "Étudiante, chargée de mission, employée, animatrice, chercheuse, doctorante, consultante, infirmière"
+    masculine = "Étudiant, chargé de mission, employé, animateur, chercheur, doctorant, consultant, infirmier"
+    assert analyzer.analyse(feminine).content_lemmas() == analyzer.analyse(masculine).content_lemmas()

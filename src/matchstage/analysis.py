@@ -27,6 +27,28 @@ _CAPS_WORD = re.compile(rf"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]{{{_MAX_ACRONYM_LEN},
 _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
 _ACRONYM = re.compile(rf"^[A-Z][A-Z0-9&]{{1,{_MAX_ACRONYM_LEN - 1}}}s?$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# Tags under which a gendered ending is a matter of gender, not of conjugation.
+_GENDERED_POS = {"NOUN", "ADJ", "VERB", "PROPN", "X"}
+
+
+# Gendered and plural endings, longest first: a word ending so gets this ending instead of the model's
+# lemma, because the model lemmatises the two genders of one word differently ("employée" -> employe,
+# "employé" -> employer; "doctorant" -> doctorer). A score must not depend on grammatical gender.
+_GENDER_ENDINGS = (
+    ("trices", "teur"), ("trice", "teur"), ("teurs", "teur"), ("euses", "eur"), ("euse", "eur"), ("eurs", "eur"),
+    ("iennes", "ien"), ("ienne", "ien"), ("iens", "ien"), ("ières", "ier"), ("ière", "ier"), ("iers", "ier"),
+    ("ives", "if"), ("ive", "if"), ("ifs", "if"), ("ées", "é"), ("ée", "é"), ("és", "é"), ("antes", "ant"),
+    ("ante", "ant"), ("ants", "ant"), ("ant", "ant"), ("é", "é"), ("ier", "ier"), ("eur", "eur"), ("if", "if"),
+)
+
+
+def gender_neutral(word: str) -> str | None:
+    """The word with a gendered ending made masculine singular, or None when it has no such ending."""
+    lower = word.lower()
+    for ending, replacement in _GENDER_ENDINGS:
+        if lower.endswith(ending) and len(lower) > len(ending) + 2:
+            return lower[: -len(ending)] + replacement
+    return None
 
 
 def fold(text: str) -> str:
@@ -123,7 +145,11 @@ class Analyzer:
             if not _HAS_LETTER.search(word) or len(word) < 2 and not word.isupper():
                 continue
             acronym = bool(_ACRONYM.match(word))
-            lemma = fold(word[:-1] if word.endswith("s") else word) if acronym else fold(tok.lemma_)
+            if acronym:
+                lemma = fold(word[:-1] if word.endswith("s") else word)
+            else:
+                neutral = gender_neutral(word)
+                lemma = fold(neutral if neutral is not None and tok.pos_ in _GENDERED_POS else tok.lemma_)
             surface = fold(word)
             keys = {lemma, surface}
             if len(surface) > 3 and surface.endswith("s"):

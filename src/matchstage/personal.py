@@ -24,6 +24,7 @@ _INLINE = (
     ("birth", re.compile(
         r"\b(?:n[ée]e?|date de naissance|naissance|born|date of birth)\s*(?:le|on)?\s*:?\s*"
         r"\d{1,2}(?:er)?[\s/.-]+(?:\d{1,2}|[a-zéû]+)[\s/.-]+\d{2,4}", re.IGNORECASE)),
+    ("nationality", re.compile(r"\b(?:nationalit[ée]|nationality)\s*:?\s*[\w-]+(?:\s+et\s+[\w-]+)?", re.IGNORECASE)),
     ("age", re.compile(r"\b\d{2}\s*ans\b(?!\s+d)|\b\d{2}\s*(?:years old|y\.o\.)", re.IGNORECASE)),
 )
 # Lines whose first words say they are personal: the whole line goes.
