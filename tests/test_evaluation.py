@@ -38,7 +38,8 @@ def test_qrels_reader_and_its_errors(tmp_path: Path) -> None:
 
 
 def test_tfidf_baseline_puts_the_document_sharing_words_first() -> None:
-    ranking = rank_tfidf_raw("enquête sociologie entretiens", {"x": "comptabilité et paie", "y": "sociologie, entretiens"})
+    texts = {"x": "comptabilité et paie", "y": "sociologie, entretiens"}
+    ranking = rank_tfidf_raw("enquête sociologie entretiens", texts)
     assert ranking == ["y", "x"]
 
 

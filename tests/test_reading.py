@@ -145,7 +145,8 @@ def test_a_file_that_hangs_is_cut_off_and_the_rest_is_read(hostile: Path, monkey
 
 
 def test_latin1_and_windows1252_offers_are_decoded(tmp_path: Path) -> None:
-    (tmp_path / "latin1.txt").write_bytes("Stage en économie sociale et solidaire, méthodes qualitatives".encode("latin-1"))
+    latin1 = "Stage en économie sociale et solidaire, méthodes qualitatives"
+    (tmp_path / "latin1.txt").write_bytes(latin1.encode("latin-1"))
     (tmp_path / "cp1252.txt").write_bytes("L’équipe cherche un·e stagiaire : œuvres, « enquête »".encode("cp1252"))
     assert "économie sociale" in read_document(tmp_path / "latin1.txt").text
     assert "'équipe" in read_document(tmp_path / "cp1252.txt").text

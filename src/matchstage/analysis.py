@@ -9,9 +9,10 @@ model's tagging slips (``solidaire`` tagged VERB, ``data`` lemmatised ``dater``)
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -133,9 +134,15 @@ class Analyzer:
         return self.analyse_many([text])[0]
 
     def analyse_many(self, texts: Sequence[str]) -> list[AnalysedText]:
-        prepared = [prepare(t) for t in texts]
-        docs = self.nlp.pipe(prepared, batch_size=self.batch_size)
-        return [self._to_tokens(text, doc) for text, doc in zip(prepared, docs)]
+        return list(self.iter_analyse(texts))
+
+    def iter_analyse(self, texts: Iterable[str], n_process: int = 1) -> Iterator[AnalysedText]:
+        """Analyse lazily, in order; ``n_process`` > 1 forks workers (worth it for hundreds of texts)."""
+        prepared = (prepare(t) for t in texts)
+        first, second = itertools.tee(prepared)
+        docs = self.nlp.pipe(first, batch_size=self.batch_size, n_process=n_process)
+        for text, doc in zip(second, docs):
+            yield self._to_tokens(text, doc)
 
     def _to_tokens(self, text: str, doc: Iterable[Any]) -> AnalysedText:
         line_starts = [0] + [m.end() for m in re.finditer("\n", text)]

@@ -191,8 +191,8 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-# Documents analysed per batch: bounds memory and lets progress move.
-ANALYSIS_CHUNK = 64
+# From this many documents, analysis forks one spaCy worker per job (below, the fork costs more than it saves).
+PARALLEL_ANALYSIS_FROM = 400
 # Reasons that depend on the run's limits or options, so are not kept in the cache.
 _UNCACHED_REASONS = {SkipReason.TIMEOUT, SkipReason.TOO_LARGE, SkipReason.SCANNED}
 
@@ -239,15 +239,15 @@ def analyse_candidates(
         paths = list(documents)
         if paths:
             progress.start("analysing", len(paths))
-        for start in range(0, len(paths), ANALYSIS_CHUNK):
-            chunk = paths[start:start + ANALYSIS_CHUNK]
             profiles = engine.profiler.candidate_documents(
-                [(owner[p].id, p.name, documents[p].text) for p in chunk])
-            for path, profile in zip(chunk, profiles):
+                [(owner[p].id, p.name, documents[p].text) for p in paths],
+                n_process=jobs if len(paths) >= PARALLEL_ANALYSIS_FROM else 1,
+                on_done=progress.advance,
+            )
+            for path, profile in zip(paths, profiles):
                 fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile)
                 texts[path] = documents[path].text
-            progress.advance(len(chunk))
-        progress.stop()
+            progress.stop()
         if engine.cache:
             engine.cache.put_documents(
                 {keys[p]: d for p, d in fresh.items()

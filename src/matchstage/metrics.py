@@ -42,7 +42,9 @@ class OfferScores:
     ap: float
 
 
-def evaluate_rankings(rankings: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, int]]) -> list[OfferScores]:
+def evaluate_rankings(
+    rankings: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, int]]
+) -> list[OfferScores]:
     return [
         OfferScores(offer, ndcg_at_k(ranking, qrels.get(offer, {}), 5), ndcg_at_k(ranking, qrels.get(offer, {}), 10),
                     average_precision(ranking, qrels.get(offer, {})))

@@ -6,7 +6,7 @@ A profile is everything ranking needs from a document, so it is what a cache wou
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from matchstage.analysis import Analyzer
@@ -73,7 +73,10 @@ class Profiler:
     def offers(self, texts: Sequence[str]) -> list[Profile]:
         return self._profiles([(t, "offer", 1.0, set()) for t in texts])
 
-    def candidate_documents(self, documents: Sequence[tuple[str, str, str]]) -> list[Profile]:
+    def candidate_documents(
+        self, documents: Sequence[tuple[str, str, str]], *, n_process: int = 1,
+        on_done: Callable[[], None] = lambda: None,
+    ) -> list[Profile]:
         """Profiles of ``(candidate_id, file_name, text)`` documents, personal details removed."""
         jobs: list[tuple[str, Side, float, set[str]]] = []
         removed_per_doc = []
@@ -83,16 +86,18 @@ class Profiler:
             factor = LETTER_FACTOR if is_cover_letter(file_name, text) else 1.0
             jobs.append((clean, "cv", factor, names))
             removed_per_doc.append(tuple(removed))
-        profiles = self._profiles(jobs)
+        profiles = self._profiles(jobs, n_process=n_process, on_done=on_done)
         return [
             Profile(p.evidence, p.lemmas, p.language, removed, p.sections)
             for p, removed in zip(profiles, removed_per_doc)
         ]
 
-    def _profiles(self, jobs: Sequence[tuple[str, Side, float, set[str]]]) -> list[Profile]:
+    def _profiles(
+        self, jobs: Sequence[tuple[str, Side, float, set[str]]], *, n_process: int = 1,
+        on_done: Callable[[], None] = lambda: None,
+    ) -> list[Profile]:
         split = [split_sections(text, side, self.rules) for text, side, _, _ in jobs]
-        flat = [section for sections in split for section in sections]
-        analysed = iter(self.analyzer.analyse_many([s.text for s in flat]))
+        analysed = self.analyzer.iter_analyse((s.text for sections in split for s in sections), n_process=n_process)
         profiles = []
         for (text, side, factor, _), sections in zip(jobs, split):
             evidence: list[Evidence] = []
@@ -111,5 +116,6 @@ class Profiler:
                         required = False
                     evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor))
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections)))
+            on_done()
         return profiles
 

@@ -40,7 +40,7 @@ class TerminalProgress:
 
         self._console = Console(stderr=True)
         self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                             console=self._console, transient=True)
+                             console=self._console, transient=True, auto_refresh=False)
         self._task: int | None = None
 
     def message(self, text: str) -> None:
@@ -53,7 +53,9 @@ class TerminalProgress:
 
     def advance(self, steps: int = 1) -> None:
         if self._task is not None:
+            # Refreshed here rather than by rich's timer thread: workers are forked while the bar is shown.
             self._bar.advance(self._task, steps)  # type: ignore[arg-type]
+            self._bar.refresh()
 
     def stop(self) -> None:
         if self._task is not None:
