@@ -11,6 +11,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 
 # NFKC would be free to change these, and they carry meaning in French inclusive writing
 # ("étudiant·es"); they are kept as they are.
@@ -90,7 +91,23 @@ def _zone(lines: list[str]) -> set[int]:
     return set(filled[:HEADER_FOOTER_LINES] + filled[-HEADER_FOOTER_LINES:])
 
 
-def _key(line: str) -> str:
+def _repeated(split: list[list[str]], zones: list[set[int]], key: Callable[[str], str]) -> set[str]:
+    """Keys of the zone lines found on enough pages to be running headers or footers."""
+    if len(split) < 2:
+        return set()
+    counts = Counter(
+        k for lines, zone in zip(split, zones)
+        for k in {key(lines[i]) for i in zone if len(lines[i]) <= _MAX_HEADER_LENGTH}
+    )
+    needed = len(split) if len(split) == 2 else math.ceil(REPEATED_SHARE * len(split))
+    return {k for k, count in counts.items() if count >= needed}
+
+
+def _exact(line: str) -> str:
+    return line.casefold()
+
+
+def _numbers_masked(line: str) -> str:
     return _DIGITS.sub("#", line.casefold())
 
 
@@ -98,27 +115,22 @@ def normalize_pages(pages: list[str]) -> str:
     """Normalise each page, drop running headers, footers and page numbers, and join the pages.
 
     A line counts as a running header or footer when it sits in the top or bottom lines of the page
-    (numbers ignored, so "CV - page 2" repeats) on both pages of a two-page document, or on at least
-    60% of the pages of a longer one. A page that would be left empty keeps its lines.
+    on both pages of a two-page document, or on at least 60% of the pages of a longer one. Lines equal
+    but for their numbers ("CV - page 2") count too, unless dropping them would empty the page; a page
+    that would be left empty even so keeps its lines.
     """
-    texts = [normalize_text(page) for page in pages]
-    split = [text.split("\n") for text in texts]
+    split = [normalize_text(page).split("\n") for page in pages]
     zones = [_zone(lines) for lines in split]
-    repeated: set[str] = set()
-    if len(split) >= 2:
-        counts = Counter(
-            key for lines, zone in zip(split, zones)
-            for key in {_key(lines[i]) for i in zone if len(lines[i]) <= _MAX_HEADER_LENGTH}
-        )
-        needed = len(split) if len(split) == 2 else math.ceil(REPEATED_SHARE * len(split))
-        repeated = {key for key, count in counts.items() if count >= needed}
+    exact = _repeated(split, zones, _exact)
+    masked = _repeated(split, zones, _numbers_masked)
     kept_pages = []
     for number, (lines, zone) in enumerate(zip(split, zones), start=1):
-        kept = [
-            line for i, line in enumerate(lines)
-            if i not in zone or not (_key(line) in repeated or _is_page_number(line, number, len(split)))
-        ]
-        if not any(kept) and any(lines):
-            kept = lines
+        running = {i for i in zone if _exact(lines[i]) in exact or _is_page_number(lines[i], number, len(split))}
+        kept = lines
+        for drop in (running | {i for i in zone if _numbers_masked(lines[i]) in masked}, running):
+            candidate = [line for i, line in enumerate(lines) if i not in drop]
+            if any(candidate):
+                kept = candidate
+                break
         kept_pages.append("\n".join(kept).strip())
     return normalize_text("\n".join(page for page in kept_pages if page))
