@@ -15,7 +15,7 @@ from matchstage.readers.office import DocxReader, OdtReader
 from matchstage.readers.pdf import PdfReader
 from matchstage.readers.text import HtmlReader, TextReader
 
-__all__ = ["CANDIDATE_SUFFIXES", "OFFER_SUFFIXES", "READERS", "Reader", "is_document", "read_document",
+__all__ = ["CANDIDATE_SUFFIXES", "OFFER_SUFFIXES", "READERS", "Reader", "is_document", "preload", "read_document",
            "reader_for"]
 
 
@@ -45,6 +45,12 @@ def reader_for(path: Path) -> Reader | None:
 def is_document(path: Path) -> bool:
     """Whether matchstage reads files of this type (.pdf .docx .odt .txt .md .html .htm)."""
     return reader_for(path) is not None
+
+
+def preload() -> None:
+    """Import the reader libraries now (they load lazily), so that forked workers share them."""
+    import docx  # noqa: F401
+    import pypdf  # noqa: F401
 
 
 def _short(exc: BaseException) -> str:
