@@ -24,7 +24,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.readers import read_document
+from matchstage.readers import preload, read_document
 
 # Address space a worker may add to what it inherits from the parent (RLIMIT_AS). A decompression
 # bomb then fails inside the worker with MemoryError (reported "too-large") or kills it ("corrupt").
@@ -89,6 +89,7 @@ def _worker(conn: Connection) -> None:
 class _Job:
     index: int
     path: Path
+    started: float
     deadline: float
 
 
@@ -125,10 +126,6 @@ def _crash_detail(process: BaseProcess) -> str:
     return "the reader crashed"
 
 
-def _timeout_detail(seconds: float) -> str:
-    return f"{seconds:g} s"
-
-
 def read_many(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) -> Iterator[tuple[Path, Outcome]]:
     """Read ``paths`` in ``jobs`` worker processes; yield ``(path, Document or Unreadable)`` as each finishes.
 
@@ -136,62 +133,74 @@ def read_many(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) -> Itera
     ``limits.timeout_s`` is reported as ``timeout`` and its worker replaced; a worker that dies
     reports its file as ``corrupt``. Closing the iterator early, or an interrupt, ends the workers.
     """
+    for path, outcome, _ in read_many_timed(paths, limits, jobs):
+        yield path, outcome
+
+
+def read_many_timed(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) -> Iterator[tuple[Path, Outcome, float]]:
+    """:func:`read_many`, with the seconds each file took from being handed to a worker to its outcome."""
     if not paths:
         return
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    preload()
     pending = deque(enumerate(paths))
-    workers: list[_Worker] = []
+    retried: set[int] = set()
+    workers = [_Worker(context) for _ in range(min(max(jobs, 1), len(paths)))]
     try:
-        for _ in range(min(max(jobs, 1), len(paths))):
-            workers.append(_Worker(context))
         while pending or any(w.job for w in workers):
-            for worker in workers:
+            for position, worker in enumerate(workers):
                 if worker.job is None and pending:
                     index, path = pending.popleft()
+                    now = time.monotonic()
                     try:
-                        worker.give(_Job(index, path, time.monotonic() + limits.timeout_s), limits)
-                    except (OSError, ValueError):  # it died between two files: replace it, retry the file
-                        pending.appendleft((index, path))
+                        worker.give(_Job(index, path, now, now + limits.timeout_s), limits)
+                    except (OSError, ValueError):  # it died while idle: not the file's fault, try once more
                         worker.job = None
                         worker.kill()
-                        workers[workers.index(worker)] = _Worker(context)
+                        workers[position] = _Worker(context)
+                        if index in retried:
+                            yield path, Unreadable(SkipReason.CORRUPT, "the reader could not start"), 0.0
+                        else:
+                            retried.add(index)
+                            pending.appendleft((index, path))
             busy = [w for w in workers if w.job]
+            if not busy:
+                continue
             nearest = min(w.job.deadline for w in busy if w.job)
             ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
                              timeout=max(0.0, nearest - time.monotonic())))
-            now = time.monotonic()
             for position, worker in enumerate(workers):
                 job = worker.job
                 if job is None:
                     continue
-                outcome: Outcome | None = None
-                replace = False
                 if worker.conn in ready or worker.process.sentinel in ready:
-                    try:
-                        if worker.conn.poll():
-                            _, reply = worker.conn.recv()
-                            outcome = reply if isinstance(reply, Document) else Unreadable(SkipReason(reply[0]),
-                                                                                          reply[1])
-                        else:
-                            raise EOFError
-                    except (EOFError, OSError):
-                        worker.process.join(_EXIT_GRACE_S)
-                        outcome = Unreadable(SkipReason.CORRUPT, _crash_detail(worker.process))
-                        replace = True
-                elif now >= job.deadline:
-                    outcome = Unreadable(SkipReason.TIMEOUT, _timeout_detail(limits.timeout_s))
-                    replace = True
-                if outcome is None:
+                    outcome, healthy = _collect(worker)
+                elif time.monotonic() >= job.deadline:
+                    outcome, healthy = Unreadable(SkipReason.TIMEOUT, f"{limits.timeout_s:g} s"), False
+                else:
                     continue
                 worker.job = None
-                if replace:
+                if not healthy:
                     worker.kill()
-                    workers[position] = _Worker(context) if pending else worker
-                yield job.path, outcome
-            workers = [w for w in workers if w.process.is_alive() or w.job]
+                    workers[position] = _Worker(context)
+                yield job.path, outcome, time.monotonic() - job.started
     finally:
         for worker in workers:
             if worker.job is None:
                 worker.stop()
             else:
                 worker.kill()
+
+
+def _collect(worker: _Worker) -> tuple[Outcome, bool]:
+    """The outcome a worker sent back, or the crash that ended it; and whether the worker can go on."""
+    try:
+        if worker.conn.poll():
+            _, reply = worker.conn.recv()
+            if isinstance(reply, Document):
+                return reply, True
+            return Unreadable(SkipReason(reply[0]), reply[1]), True
+    except Exception:  # a broken pipe or a reply cut short: the worker is gone
+        pass
+    worker.process.join(_EXIT_GRACE_S)
+    return Unreadable(SkipReason.CORRUPT, _crash_detail(worker.process)), False
