@@ -7,6 +7,7 @@ field codes and comments are left out.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +33,7 @@ _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODF_SPACE = re.compile(r"[ \t\r\n]+")
 _ODT_SKIP = {f"{_TEXT}{t}" for t in ("tracked-changes", "note", "sequence-decls", "variable-decls", "user-field-decls",
                                      "alphabetical-index-mark", "bookmark", "reference-mark")} | {
     f"{_OFFICE}annotation", f"{_OFFICE}forms", f"{_DRAW}frame"}
@@ -143,7 +145,8 @@ class DocxReader:
 
 
 def _odt_inline(node: ElementTree.Element) -> Iterator[str]:
-    yield node.text or ""
+    # ODF collapses white space in text like HTML does; repeated spaces are spelled <text:s text:c="n"/>.
+    yield _ODF_SPACE.sub(" ", node.text or "")
     for child in node:
         tag = child.tag
         if tag == f"{_TEXT}s":
@@ -154,7 +157,7 @@ def _odt_inline(node: ElementTree.Element) -> Iterator[str]:
             yield "\n"
         elif tag not in _ODT_SKIP:
             yield from _odt_inline(child)
-        yield child.tail or ""
+        yield _ODF_SPACE.sub(" ", child.tail or "")
 
 
 def _odt_blocks(container: ElementTree.Element) -> Iterator[str]:
