@@ -44,3 +44,52 @@ def test_corpus_run_accounts_for_every_file(tmp_path: Path) -> None:
     print(f"\ncorpus: {len(ranked)} ranked, skipped by reason {dict(sorted(counts.items()))}, {elapsed:.1f} s")
     assert {"encrypted", "scanned", "corrupt", "empty", "not-a-pdf", "too-large"} <= counts.keys()
     assert elapsed < TIME_BOUND_S
+
+
+# What each reading outcome should be, from MANIFEST.tsv; files left out have no single right answer
+# (damaged files pypdf partly recovers, garbled CJK text, forms).
+EXPECTED_READING = {
+    **dict.fromkeys(["sf__libreoffice-writer-password.pdf", "pm__aes-256-r6.pdf", "pm__rc4-40.pdf",
+                     "pm__aes-128-m.pdf", "pp__password-example.pdf", "pj__saslprep-r6.pdf", "pj__issue6010_2.pdf"],
+                    "encrypted"),
+    **dict.fromkeys(["om__francais.pdf", "om__linn.pdf", "om__c02-22.pdf", "om__multipage.pdf",
+                     "pm__pdf-with-jbig2.pdf", "sf__imagemagick-CCITTFaxDecode.pdf"], "scanned"),
+    **dict.fromkeys(["pp__empty.pdf", "qp__empty.pdf", "pj__empty_protected.pdf"], "empty"),
+    **dict.fromkeys(["qp__bad1.pdf", "qp__bookmarks-3.pdf", "qp__issue-335a.pdf"], "not-a-pdf"),
+    **dict.fromkeys(["pj__freeculture.pdf", "pp__chelsea_pdta.pdf", "sf__GeoTopo-komprimiert.pdf"], "too-large"),
+    **dict.fromkeys(["om__invalid.pdf", "pj__bug1020226.pdf", "pj__Pages-tree-refs.pdf", "pj__REDHAT-1531897-0.pdf",
+                     "pj__PDFBOX-3148-2-fuzzed.pdf", "pj__poppler-85140-0.pdf", "pm__simple1.pdf",
+                     "pm__issue-1113-evil-xobjects.pdf", "sf__unreadablemetadata.pdf"], "corrupt"),
+    **dict.fromkeys(["pj__bomb_giant.pdf"], {"too-large", "timeout", "corrupt"}),
+    **dict.fromkeys(["sf__minimal-document.pdf", "sf__002-trivial-libre-office-writer.pdf", "pj__french_diacritics.pdf",
+                     "pj__copy_paste_ligatures.pdf", "pp__2023-06-20-PV.pdf", "pj__tracemonkey.pdf",
+                     "pp__federal-register-2020-17221.pdf", "sf__google-doc-document.pdf", "pp__word365_structure.pdf",
+                     "sf__crazyones-pdfa.pdf", "sf__multicolumn.pdf"],
+                    "text"),
+    **dict.fromkeys(["pj__issue12810.pdf", "pj__issue12295.pdf"], {"text", "timeout"}),
+}
+READ_TIMEOUT_S = 10.0
+READ_BOUND_S = 150
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpora/pdfs is not beside the repository")
+def test_read_many_over_the_corpus_gives_every_file_one_outcome_in_time() -> None:
+    from matchstage.documents import Document, ReadLimits
+    from matchstage.extraction import read_many
+
+    paths = sorted(CORPUS.glob("*.pdf"))
+    started = time.monotonic()
+    results = list(read_many(paths, ReadLimits(timeout_s=READ_TIMEOUT_S), jobs=2))
+    elapsed = time.monotonic() - started
+    assert Counter(path for path, _ in results) == Counter(paths)
+    outcome = {path.name: "text" if isinstance(r, Document) else r.reason.value for path, r in results}
+    counts = Counter(outcome.values())
+    print(f"\nread_many over {len(paths)} PDFs: {dict(sorted(counts.items()))}, {elapsed:.1f} s")
+    wrong = {name: (outcome[name], want) for name, want in EXPECTED_READING.items()
+             if outcome[name] not in ({want} if isinstance(want, str) else want)}
+    assert wrong == {}
+    for path, result in results:
+        if not isinstance(result, Document):
+            assert result.message(path.name).startswith(f"{path.name}: ")
+    assert elapsed < READ_BOUND_S
