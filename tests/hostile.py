@@ -270,3 +270,28 @@ def broken_zip(folder: Path, name: str = "CV_abime.docx") -> Path:
     path = folder / name
     path.write_bytes(b"PK\x03\x04" + os.urandom(64))
     return path
+
+
+_TEXT_BOX_RUN = """<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"
+ xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml"
+ xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+ xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><mc:AlternateContent>
+<mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent>
+<w:p><w:r><w:t>Compétences : cartographie</w:t></w:r></w:p></w:txbxContent></wps:txbx></wps:wsp></a:graphicData>
+</a:graphic></wp:anchor></w:drawing></mc:Choice>
+<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>Compétences : cartographie</w:t></w:r></w:p>
+</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"""
+
+
+def docx_with_text_box(folder: Path, name: str = "CV_modele.docx") -> Path:
+    """A Word CV template's text box, stored twice (modern shape and VML fallback) as Word does."""
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    paragraph = document.add_paragraph("Camille Martin")
+    paragraph._p.append(parse_xml(_TEXT_BOX_RUN))
+    document.add_paragraph("Expérience")
+    path = folder / name
+    document.save(str(path))
+    return path

@@ -209,6 +209,11 @@ def test_docx_header_paragraphs_and_table_in_order(tmp_path: Path) -> None:
     ]
 
 
+def test_docx_text_boxes_are_read_once(tmp_path: Path) -> None:
+    text = read_document(hostile.docx_with_text_box(tmp_path)).text
+    assert text == "Camille Martin\nCompétences : cartographie\nExpérience"
+
+
 def test_odt_paragraphs_lists_tables_without_notes_or_deletions(tmp_path: Path) -> None:
     document = read_document(hostile.odt(tmp_path))
     assert document.format == "odt"
