@@ -32,8 +32,6 @@ WORKER_MEMORY_BYTES = 2 * 1024**3
 # How long a finished worker gets to exit on its own before it is killed.
 _EXIT_GRACE_S = 2.0
 
-# What travels back over the pipe: a Document, or a skip as plain values (Unreadable does not pickle).
-_Reply = tuple[int, Document | tuple[str, str]]
 Outcome = Document | Unreadable
 
 
@@ -58,7 +56,7 @@ def _worker(conn: Connection) -> None:
     with contextlib.suppress(OSError):  # nothing a reader library prints may reach the user's terminal
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the worker
+        sys.stderr = open(os.devnull, "w")  # lives as long as the worker
     _limit_memory()
     while True:
         try:
@@ -68,7 +66,7 @@ def _worker(conn: Connection) -> None:
         if job is None:
             return
         index, path, limits = job
-        reply: Document | tuple[str, str]
+        reply: Document | tuple[str, str]  # a skip travels as plain values: Unreadable does not pickle
         try:
             reply = read_document(Path(path), limits)
         except Unreadable as exc:
