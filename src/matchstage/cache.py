@@ -72,6 +72,7 @@ class CachedDocument:
     profile: Profile | None = None
     skip_reason: str = ""
     skip_detail: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 def _profile_to_json(profile: Profile) -> dict[str, Any]:
@@ -144,7 +145,8 @@ class Cache:
                 data = _decode(blob)
                 profile = _profile_from_json(data["profile"]) if data.get("profile") else None
                 found[key] = CachedDocument(data["pages"], data["fingerprint"], profile,
-                                            data.get("skip_reason", ""), data.get("skip_detail", ""))
+                                            data.get("skip_reason", ""), data.get("skip_detail", ""),
+                                            tuple(data.get("warnings", ())))
             self._db.execute(f"UPDATE documents SET used = ? WHERE key IN ({marks})", [now, *chunk])
         self._db.commit()
         return found
@@ -155,7 +157,7 @@ class Cache:
         for key, doc in entries.items():
             value = {"pages": doc.pages, "fingerprint": doc.fingerprint,
                      "profile": _profile_to_json(doc.profile) if doc.profile else None,
-                     "skip_reason": doc.skip_reason, "skip_detail": doc.skip_detail}
+                     "skip_reason": doc.skip_reason, "skip_detail": doc.skip_detail, "warnings": list(doc.warnings)}
             rows.append((key, version, _encode(value), now))
         self._db.executemany("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?)", rows)
         self._db.commit()

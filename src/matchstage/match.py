@@ -17,7 +17,7 @@ from matchstage.facets import ConceptMatcher
 from matchstage.language import ANALYSED
 from matchstage.profiles import Profile, Profiler
 from matchstage.progress import Progress, Silent
-from matchstage.readers import OFFER_SUFFIXES, read_document
+from matchstage.readers import OFFER_SUFFIXES
 from matchstage.scoring import Score, Scorer, ScoringRules, TextSimilarity, Weights
 from matchstage.sections import load_section_rules, split_sections
 from matchstage.taxonomy import Taxonomy, load_taxonomy
@@ -160,17 +160,20 @@ def offer_files(paths: Sequence[Path]) -> list[Path]:
 
 
 def read_offers(paths: Sequence[Path], limits: ReadLimits) -> list[Offer]:
-    offers = []
-    for path in offer_files(paths):
+    """Read every offer (isolated like candidates' files); an offer that cannot be read stops the run."""
+    files = offer_files(paths)
+    for path in files:
         if path.suffix.lower() not in OFFER_SUFFIXES:
             raise MatchError(f"{path}: matchstage reads offers as .txt, .md, .html, .pdf, .docx or .odt")
-        try:
-            document = read_document(path, limits)
-        except Unreadable as exc:
-            raise MatchError(exc.message(str(path))) from None
-        if len(document.text.split()) < 5:
+    outcomes = dict(read_many(files, limits, jobs=1))
+    offers = []
+    for path in files:
+        outcome = outcomes[path]
+        if isinstance(outcome, Unreadable):
+            raise MatchError(outcome.message(str(path)))
+        if len(outcome.text.split()) < 5:
             raise MatchError(f"{path}: the offer holds no text to match against")
-        offers.append(Offer(path.stem, path, document.text))
+        offers.append(Offer(path.stem, path, outcome.text))
     ids = [o.id for o in offers]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
@@ -245,7 +248,8 @@ def analyse_candidates(
                 on_done=progress.advance,
             )
             for path, profile in zip(paths, profiles):
-                fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile)
+                fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile,
+                                             warnings=documents[path].warnings)
                 texts[path] = documents[path].text
             progress.stop()
         if engine.cache:
@@ -332,6 +336,9 @@ def prepare(
             if language not in ANALYSED and language != "und":
                 skip(f, SkipReason.UNSUPPORTED_LANGUAGE, f"detected language: {language}")
                 continue
+            for warning in doc.warnings:
+                rel = folder.relative(f)
+                flags.append(Flag(rel, "warning", f"{rel}: {warning}"))
             if language == "en":
                 rel = folder.relative(f)
                 flags.append(Flag(rel, "english", f"{rel}: written in English; matched through the "
