@@ -49,7 +49,9 @@ def scored(small_taxonomy: Taxonomy, small_matcher: ConceptMatcher, analyzer: An
     cands = profiler.candidate_documents([(n, n, t) for n, t in
                                           [("good", GOOD), ("broader", BROADER), ("off", OFF), ("stuffed", STUFFED)]])
     sim = TextSimilarity().fit([offer, *cands]).similarities([offer], cands)[0]
-    scorer = Scorer(small_taxonomy, ScoringRules.load())
+    # Facet-led weights: these tests are about the facets (the defaults lean on text, see weights.toml).
+    facet_led = Weights(disciplines=0.35, methods=0.30, skills=0.20, text=0.15)
+    scorer = Scorer(small_taxonomy, ScoringRules.load(), facet_led)
     return offer, dict(zip(["good", "broader", "off", "stuffed"], scorer.score(offer, cands, list(sim)))), scorer
 
 
@@ -88,7 +90,7 @@ def test_soft_skills_weigh_less(scored) -> None:
 
 def test_weights_parse_and_reject_nonsense() -> None:
     w = Weights().with_overrides("disciplines=0.4, text=0.1")
-    assert (w.disciplines, w.text, w.methods) == (0.4, 0.1, 0.30)
+    assert (w.disciplines, w.text, w.methods) == (0.4, 0.1, Weights().methods)
     for bad in ("disciplines", "colour=0.3", "methods=2", "skills=abc"):
         with pytest.raises(WeightsError):
             Weights().with_overrides(bad)

@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from matchstage.analysis import AnalysedText, Analyzer
 from matchstage.taxonomy import Facet, Taxonomy
 
-# Extra content words allowed between the words of a term ("gestion budgétaire de projets").
-WINDOW_SLACK = 2
+# Extra content words allowed between the words of a term written in its order ("gestion budgétaire de
+# projets"). Written in another order, the words must be adjacent ("projets : gestion"): a looser window
+# joins words of neighbouring phrases ("économie sociale et solidaire, sciences de..." is not SHS).
+WINDOW_SLACK = 1
+# Words a term can do without ("gestion de projet" = "gestion des projets"). Other stop words stay in
+# terms: dropping "suivi" from "suivi de projet" would leave "projet", which matches every CV.
+FUNCTION_WORDS = frozenset({"le", "la", "les", "l'", "de", "du", "des", "d'", "un", "une", "et", "en", "a", "au",
+                            "aux", "pour", "par", "sur", "avec", "dans", "of", "the", "and", "in", "for",
+                            "to", "an", "on", "with"})
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,7 @@ class ConceptMatcher:
             patterns.extend(Pattern(concept.id, (), acronym) for acronym in concept.acronyms)
         seen: set[tuple[str, tuple[frozenset[str], ...]]] = set()
         for owner, analysed in zip(owners, analyzer.analyse_many(phrases)):
-            words = [t for t in analysed.tokens if not t.stop] or list(analysed.tokens)
+            words = [t for t in analysed.tokens if t.lemma not in FUNCTION_WORDS] or list(analysed.tokens)
             keys = tuple(t.keys for t in words)
             if keys and (owner, keys) not in seen:
                 seen.add((owner, keys))
@@ -86,7 +93,7 @@ class ConceptMatcher:
     def find(self, text: AnalysedText) -> list[Hit]:
         """Every (concept, place) found in ``text``; the same concept may be found several times."""
         tokens = text.tokens
-        content = [i for i, t in enumerate(tokens) if not t.stop]
+        content = [i for i, t in enumerate(tokens) if t.lemma not in FUNCTION_WORDS]
         positions: dict[str, list[int]] = defaultdict(list)
         for ci, ti in enumerate(content):
             for key in tokens[ti].keys:
@@ -116,19 +123,30 @@ class ConceptMatcher:
 
 
 def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]]) -> tuple[int, int] | None:
-    """Where the words of a term stand around content position ``start``, or None if they do not all occur."""
+    """Where the words of a term stand from content position ``start`` (its first word), or None."""
     if len(keys) == 1:
         return start, start
-    window = len(keys) + WINDOW_SLACK
-    used = {start}
+    # In the term's order, with at most WINDOW_SLACK words in between in all.
+    found = [start]
     for word_keys in keys[1:]:
-        near = sorted(
-            (abs(p - start), p)
-            for key in word_keys
-            for p in positions.get(key, ())
-            if abs(p - start) <= window and p not in used
-        )
-        if not near:
-            return None
-        used.add(near[0][1])
-    return min(used), max(used)
+        after = [p for key in word_keys for p in positions.get(key, ()) if p > found[-1]]
+        if not after:
+            break
+        found.append(min(after))
+    else:
+        if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK:
+            return start, found[-1]
+    # In any order, adjacent: the term's words fill a contiguous run around ``start``.
+    lo, hi = start - len(keys) + 1, start + len(keys) - 1
+    for first in range(lo, start + 1):
+        span = set(range(first, first + len(keys)))
+        remaining = [set(k) for k in keys[1:]]
+        for p in sorted(span - {start}):
+            match = next((i for i, k in enumerate(remaining) if any(p in positions.get(key, ()) for key in k)), None)
+            if match is None:
+                break
+            remaining.pop(match)
+        else:
+            if not remaining and first >= 0 and first + len(keys) - 1 <= hi + len(keys):
+                return first, first + len(keys) - 1
+    return None

@@ -7,6 +7,7 @@ scaled by where in the CV the evidence stands — averaged over the offer's conc
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,10 @@ from matchstage.taxonomy import Facet, Taxonomy
 # An offer concept counts as matched (listed in explanations) from this credit on, missing below it.
 MATCHED_FROM = 0.3
 MISSING_BELOW = 0.5
+# A requirement counts as met by a candidate, for its rarity, from this credit on.
+RARITY_MET = 0.5
+# Below this many candidates, rarity says nothing and is not applied.
+RARITY_MIN_CANDIDATES = 5
 
 
 class WeightsError(ValueError):
@@ -31,10 +36,10 @@ class WeightsError(ValueError):
 
 @dataclass(frozen=True)
 class Weights:
-    disciplines: float = 0.35
-    methods: float = 0.30
-    skills: float = 0.20
-    text: float = 0.15
+    disciplines: float = 0.20
+    methods: float = 0.10
+    skills: float = 0.10
+    text: float = 0.60
 
     def of(self, facet: Facet) -> float:
         return float(getattr(self, facet.value))
@@ -79,6 +84,8 @@ class ScoringRules:
     concept_weights: Mapping[str, float] = field(default_factory=dict)
     section_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     repeat_bonus: float = 0.1
+    best_share: Mapping[str, float] = field(default_factory=dict)
+    rarity: bool = True
 
     @classmethod
     def load(cls, path: Path | None = None) -> ScoringRules:
@@ -90,6 +97,8 @@ class ScoringRules:
             concept_weights=data.get("concept_weights", {}),
             section_weights=data.get("section_weights", {}),
             repeat_bonus=float(data.get("evidence", {}).get("repeat_bonus", 0.1)),
+            best_share=data.get("best_share", {}),
+            rarity=bool(data.get("evidence", {}).get("rarity", True)),
         )
 
 
@@ -199,40 +208,70 @@ class Scorer:
         return 0.0
 
     # -- scores ---------------------------------------------------------------------------------------
-    def facet_score(self, reqs: Sequence[Requirement], shown: Mapping[str, tuple[float, Evidence]]) -> FacetScore:
+    def facet_score(
+        self, reqs: Sequence[Requirement], shown: Mapping[str, tuple[float, Evidence]], best_share: float = 0.0
+    ) -> FacetScore:
+        """Average credit over what the offer asks for; ``best_share`` of it goes to the best-met concept
+        instead (offers list disciplines as alternatives: "Master de géographie, sociologie ou SIC")."""
         if not reqs:
             return FacetScore(None)
         total = sum(r.importance for r in reqs)
+        top = max(r.importance for r in reqs)
         earned = 0.0
+        best = 0.0
         matched: list[Match] = []
         missing: list[str] = []
         for req in sorted(reqs, key=lambda r: -r.importance):
-            best = max(
+            best_match = max(
                 ((strength * self.similarity(req.concept, cid), cid, ev) for cid, (strength, ev) in shown.items()),
                 default=(0.0, "", None),
                 key=lambda item: item[0],
             )
-            credit, cid, ev = best
+            credit, cid, ev = best_match
             earned += req.importance * credit
+            best = max(best, credit * req.importance / top)
             label = self.taxonomy[req.concept].label
             if ev is not None and credit >= MATCHED_FROM:
                 matched.append(Match(req.concept, label, round(credit, 3), cid, self.taxonomy[cid].label,
                                      ev.words, req.required))
             if req.required and credit < MISSING_BELOW:
                 missing.append(label)
-        return FacetScore(earned / total, tuple(matched), tuple(missing))
+        score = (1 - best_share) * earned / total + best_share * best
+        return FacetScore(score, tuple(matched), tuple(missing))
+
+    def rarity(
+        self, reqs: Sequence[Requirement], shown: Sequence[Mapping[str, tuple[float, Evidence]]]
+    ) -> dict[str, float]:
+        """IDF-like weight of each requirement over this run's candidates: a concept that nearly every
+        candidate meets cannot tell them apart, so it counts less (as TF-IDF does for common words)."""
+        n = len(shown)
+        weights = {}
+        for req in reqs:
+            met = sum(1 for s in shown if any(self.similarity(req.concept, cid) * st >= RARITY_MET
+                                              for cid, (st, _) in s.items()))
+            weights[req.concept] = math.log((n + 1) / (met + 1)) + 1
+        return weights
 
     def score(self, offer: Profile, candidates: Sequence[Profile], text_scores: Sequence[float]) -> list[Score]:
         reqs = self.requirements(offer)
+        shown_all = [self.strengths(c) for c in candidates]
+        if self.rules.rarity and len(candidates) >= RARITY_MIN_CANDIDATES:
+            rare = {f: self.rarity(reqs[f], shown_all) for f in Facet}
+            reqs = {f: [Requirement(r.concept, r.importance * rare[f][r.concept], r.required) for r in reqs[f]]
+                    for f in Facet}
+        # Cosines of TF-IDF vectors sit far below 1 even for the best CV; rescaled so that the closest
+        # candidate of the run gets 1, text is on the same scale as the facets it is weighed against.
+        top_text = max(text_scores, default=0.0)
+        scaled = [t / top_text if top_text > 0 else 0.0 for t in text_scores]
         scores = []
-        for candidate, text in zip(candidates, text_scores):
-            shown = self.strengths(candidate)
-            facets = {f: self.facet_score(reqs[f], shown) for f in Facet}
+        for shown, text, raw_text in zip(shown_all, scaled, text_scores):
+            facets = {f: self.facet_score(reqs[f], shown, float(self.rules.best_share.get(f.value, 0.0)))
+                      for f in Facet}
             parts = [(self.weights.of(f), fs.score) for f, fs in facets.items() if fs.score is not None]
             parts.append((self.weights.text, text))
             used = sum(w for w, _ in parts)
             total = sum(w * s for w, s in parts) / used if used > 0 else 0.0
-            scores.append(Score(round(min(1.0, max(0.0, total)), 4), round(text, 4), facets))
+            scores.append(Score(round(min(1.0, max(0.0, total)), 4), round(raw_text, 4), facets))
         return scores
 
 

@@ -115,11 +115,12 @@ def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpe
             for heading in spec.headings:
                 if cleaned == heading or without_dates == heading:
                     return spec, _DECORATION.sub("", remainder)
+                rest = cleaned[len(heading) + 1:]
                 if (
                     not remainder
                     and cleaned.startswith(heading + " ")
-                    and len(cleaned.split()) <= 4
-                    and re.match(r"(et|&|/|-|,|\()", cleaned[len(heading) + 1:])
+                    and len(cleaned.split()) <= 6
+                    and (" " in heading or re.match(r"(et|&|/|-|,|\(|de |du |des |d')", rest))
                 ):
                     return spec, ""
     return None
