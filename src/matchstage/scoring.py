@@ -234,8 +234,8 @@ class Scorer:
             if ev is not None and credit >= MATCHED_FROM:
                 matched.append(Match(req.concept, label, round(credit, 3), cid, self.taxonomy[cid].label,
                                      ev.words, req.required))
-            if req.required and credit < MISSING_BELOW:
-                missing.append(label)
+            if req.required and credit < MISSING_BELOW and self.concept_weight(req.concept) >= 1.0:
+                missing.append(label)  # soft skills are rarely written in CVs: not listed as missing
         score = (1 - best_share) * earned / total + best_share * best
         return FacetScore(score, tuple(matched), tuple(missing))
 

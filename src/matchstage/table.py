@@ -25,11 +25,11 @@ def render_table(result: MatchResult, *, top: int = 10, file: IO[str] | None = N
         table = Table(title=escape(f"{offer.offer.id} — {len(offer.ranking)} candidate(s)"), title_justify="left",
                       show_lines=True, expand=True, pad_edge=False, box=box.SIMPLE_HEAD)
         table.add_column("#", justify="right", no_wrap=True, width=2)
-        table.add_column("Candidate", overflow="fold", ratio=2, min_width=12, max_width=30)
+        table.add_column("Candidate", overflow="fold", ratio=3, min_width=18, max_width=32)
         table.add_column("Score", justify="right", no_wrap=True, width=5)
         for facet in FACETS:
             table.add_column(_SHORT[facet.value], justify="right", no_wrap=True, width=4)
-        table.add_column("Matched (~ partial) / missing", overflow="fold", ratio=5, min_width=20)
+        table.add_column("Matched (~ partial) / missing", overflow="fold", ratio=5, min_width=24)
         for entry in offer.ranking[:top]:
             facets = entry.score.facets
             matched = [m.label if m.by == m.concept else f"{m.label}~" for f in FACETS for m in facets[f].matched]
