@@ -264,11 +264,14 @@ class Scorer:
         top_text = max(text_scores, default=0.0)
         scaled = [t / top_text if top_text > 0 else 0.0 for t in text_scores]
         scores = []
-        for shown, text, raw_text in zip(shown_all, scaled, text_scores):
+        for candidate, shown, text, raw_text in zip(candidates, shown_all, scaled, text_scores):
             facets = {f: self.facet_score(reqs[f], shown, float(self.rules.best_share.get(f.value, 0.0)))
                       for f in Facet}
             parts = [(self.weights.of(f), fs.score) for f, fs in facets.items() if fs.score is not None]
-            parts.append((self.weights.text, text))
+            if candidate.language == offer.language or candidate.language == "und" or offer.language == "und":
+                # Word overlap between a French offer and an English CV means nothing: such a CV is
+                # scored on the facets alone, which match through the taxonomy's English labels.
+                parts.append((self.weights.text, text))
             used = sum(w for w, _ in parts)
             total = sum(w * s for w, s in parts) / used if used > 0 else 0.0
             scores.append(Score(round(min(1.0, max(0.0, total)), 4), round(raw_text, 4), facets))
