@@ -80,6 +80,7 @@ def _profile_to_json(profile: Profile) -> dict[str, Any]:
         "evidence": [[e.concept, e.facet.value, e.words, e.section, e.weight, e.required, e.factor]
                      for e in profile.evidence],
         "lemmas": list(profile.lemmas),
+        "lemma_weights": list(profile.weights_of_lemmas()),
         "language": profile.language,
     }
 
@@ -87,7 +88,8 @@ def _profile_to_json(profile: Profile) -> dict[str, Any]:
 def _profile_from_json(data: dict[str, Any]) -> Profile:
     evidence = tuple(Evidence(c, Facet(f), w, s, float(wt), bool(r), float(fa))
                      for c, f, w, s, wt, r, fa in data["evidence"])
-    return Profile(evidence, tuple(data["lemmas"]), data["language"])
+    return Profile(evidence, tuple(data["lemmas"]), data["language"],
+                   lemma_weights=tuple(data.get("lemma_weights", ())))
 
 
 def _encode(value: Any) -> bytes:

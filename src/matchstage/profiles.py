@@ -44,6 +44,8 @@ class Profile:
     language: str
     removed: tuple[Removed, ...] = ()
     sections: tuple[Section, ...] = ()
+    # How much each lemma counts in the text score: its section's weight (a keyword list counts less).
+    lemma_weights: tuple[float, ...] = ()
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
@@ -55,7 +57,11 @@ class Profile:
             language=max(set(languages), key=languages.count) if languages else "und",
             removed=tuple(r for p in profiles for r in p.removed),
             sections=tuple(s for p in profiles for s in p.sections),
+            lemma_weights=tuple(w for p in profiles for w in p.weights_of_lemmas()),
         )
+
+    def weights_of_lemmas(self) -> tuple[float, ...]:
+        return self.lemma_weights if len(self.lemma_weights) == len(self.lemmas) else (1.0,) * len(self.lemmas)
 
 
 def is_cover_letter(name: str, text: str) -> bool:
@@ -88,7 +94,7 @@ class Profiler:
             removed_per_doc.append(tuple(removed))
         profiles = self._profiles(jobs, n_process=n_process, on_done=on_done)
         return [
-            Profile(p.evidence, p.lemmas, p.language, removed, p.sections)
+            Profile(p.evidence, p.lemmas, p.language, removed, p.sections, p.lemma_weights)
             for p, removed in zip(profiles, removed_per_doc)
         ]
 
@@ -102,12 +108,15 @@ class Profiler:
         for (text, side, factor, _), sections in zip(jobs, split):
             evidence: list[Evidence] = []
             lemmas: list[str] = []
+            weights: list[float] = []
             for section in sections:
                 tokens = next(analysed)
                 if not section.scored:
                     continue
                 if section.weight >= TEXT_MIN_WEIGHT:
-                    lemmas.extend(tokens.content_lemmas())
+                    content = tokens.content_lemmas()
+                    lemmas.extend(content)
+                    weights.extend([section.weight * factor] * len(content))
                 for hit in self.matcher.find(tokens):
                     weight = section.weight
                     required = section.required
@@ -115,7 +124,8 @@ class Profiler:
                         weight *= self.rules.appreciated_factor
                         required = False
                     evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor))
-            profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections)))
+            profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
+                                    tuple(weights)))
             on_done()
         return profiles
 

@@ -11,10 +11,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import tomllib
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from matchstage.paths import models_dir
@@ -279,23 +281,35 @@ class Scorer:
 
 
 class TextSimilarity:
-    """Lemma TF-IDF and cosine similarity, fitted on the run's offers and candidates."""
+    """Lemma TF-IDF and cosine similarity, fitted on the run's offers and candidates.
 
-    def __init__(self, *, sublinear_tf: bool = True, min_df: int = 1) -> None:
-        self.sublinear_tf = sublinear_tf
-        self.min_df = min_df
+    A lemma's count is the sum of its section weights (a keyword list or a hobby counts less than a
+    job), damped like ``sublinear_tf`` with ``log(1 + count)``; IDF and l2 normalisation are
+    scikit-learn's ``TfidfTransformer``.
+    """
+
+    def __init__(self, *, smooth_idf: bool = True) -> None:
+        self.smooth_idf = smooth_idf
 
     def fit(self, profiles: Sequence[Profile]) -> TextSimilarity:
-        self.vectorizer_ = TfidfVectorizer(analyzer=_lemmas, sublinear_tf=self.sublinear_tf, min_df=self.min_df)
-        self.vectorizer_.fit(profiles)
+        self.vectorizer_ = DictVectorizer()
+        counts = self.vectorizer_.fit_transform([_weighted_counts(p) for p in profiles])
+        self.transformer_ = TfidfTransformer(smooth_idf=self.smooth_idf).fit(counts)
         return self
+
+    def transform(self, profiles: Sequence[Profile]) -> Any:
+        counts = self.vectorizer_.transform([_weighted_counts(p) for p in profiles])
+        return self.transformer_.transform(counts)
 
     def similarities(self, offers: Sequence[Profile], candidates: Sequence[Profile]) -> np.ndarray:
         """Matrix offers × candidates of cosine similarities."""
         if not candidates:
             return np.zeros((len(offers), 0))
-        return cosine_similarity(self.vectorizer_.transform(offers), self.vectorizer_.transform(candidates))
+        return cosine_similarity(self.transform(offers), self.transform(candidates))
 
 
-def _lemmas(profile: Profile) -> Sequence[str]:
-    return profile.lemmas
+def _weighted_counts(profile: Profile) -> dict[str, float]:
+    counts: dict[str, float] = {}
+    for lemma, weight in zip(profile.lemmas, profile.weights_of_lemmas()):
+        counts[lemma] = counts.get(lemma, 0.0) + weight
+    return {lemma: math.log1p(count) for lemma, count in counts.items() if count > 0}
