@@ -150,6 +150,7 @@ class Scorer:
         self.rules = rules
         self.weights = weights or rules.weights
         self._soft = {cid: w for cid, w in rules.concept_weights.items() if cid in taxonomy.concepts}
+        self._credit_rows: dict[tuple[str, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- what the offer asks for, what the candidate shows -------------------------------------------
     def concept_weight(self, concept: str) -> float:
@@ -210,74 +211,125 @@ class Scorer:
         return 0.0
 
     # -- scores ---------------------------------------------------------------------------------------
-    def facet_score(
-        self, reqs: Sequence[Requirement], shown: Mapping[str, tuple[float, Evidence]], best_share: float = 0.0
-    ) -> FacetScore:
-        """Average credit over what the offer asks for; ``best_share`` of it goes to the best-met concept
-        instead (offers list disciplines as alternatives: "Master de géographie, sociologie ou SIC")."""
-        if not reqs:
-            return FacetScore(None)
-        total = sum(r.importance for r in reqs)
-        top = max(r.importance for r in reqs)
-        earned = 0.0
-        best = 0.0
-        matched: list[Match] = []
-        missing: list[str] = []
-        for req in sorted(reqs, key=lambda r: -r.importance):
-            best_match = max(
-                ((strength * self.similarity(req.concept, cid), cid, ev) for cid, (strength, ev) in shown.items()),
-                default=(0.0, "", None),
-                key=lambda item: item[0],
-            )
-            credit, cid, ev = best_match
-            earned += req.importance * credit
-            best = max(best, credit * req.importance / top)
-            label = self.taxonomy[req.concept].label
-            if ev is not None and credit >= MATCHED_FROM:
-                matched.append(Match(req.concept, label, round(credit, 3), cid, self.taxonomy[cid].label,
-                                     ev.words, req.required))
-            if req.required and credit < MISSING_BELOW and self.concept_weight(req.concept) >= 1.0:
-                missing.append(label)  # soft skills are rarely written in CVs: not listed as missing
-        score = (1 - best_share) * earned / total + best_share * best
-        return FacetScore(score, tuple(matched), tuple(missing))
-
-    def rarity(
-        self, reqs: Sequence[Requirement], shown: Sequence[Mapping[str, tuple[float, Evidence]]]
-    ) -> dict[str, float]:
-        """IDF-like weight of each requirement over this run's candidates: a concept that nearly every
-        candidate meets cannot tell them apart, so it counts less (as TF-IDF does for common words)."""
-        n = len(shown)
-        weights = {}
-        for req in reqs:
-            met = sum(1 for s in shown if any(self.similarity(req.concept, cid) * st >= RARITY_MET
-                                              for cid, (st, _) in s.items()))
-            weights[req.concept] = math.log((n + 1) / (met + 1)) + 1
-        return weights
-
+    # -- scores ---------------------------------------------------------------------------------------
     def score(self, offer: Profile, candidates: Sequence[Profile], text_scores: Sequence[float]) -> list[Score]:
+        """Score every candidate against one offer (vectorised over candidates)."""
+        return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores)
+
+    def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float]) -> list[Score]:
         reqs = self.requirements(offer)
-        shown_all = [self.strengths(c) for c in candidates]
-        if self.rules.rarity and len(candidates) >= RARITY_MIN_CANDIDATES:
-            rare = {f: self.rarity(reqs[f], shown_all) for f in Facet}
-            reqs = {f: [Requirement(r.concept, r.importance * rare[f][r.concept], r.required) for r in reqs[f]]
-                    for f in Facet}
+        n = len(matrix.profiles)
+        credits: dict[Facet, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        for facet in Facet:
+            concepts = [r.concept for r in reqs[facet]]
+            credit, best = matrix.credits(self, concepts)  # n × reqs: credit earned, concept that earned it
+            importance = np.array([r.importance for r in reqs[facet]], dtype=float)
+            if self.rules.rarity and n >= RARITY_MIN_CANDIDATES and concepts:
+                # IDF-like: a concept that nearly every candidate meets cannot tell them apart.
+                met = (credit >= RARITY_MET).sum(axis=0)
+                importance = importance * (np.log((n + 1) / (met + 1)) + 1)
+            credits[facet] = (credit, best, importance)
         # Cosines of TF-IDF vectors sit far below 1 even for the best CV; rescaled so that the closest
         # candidate of the run gets 1, text is on the same scale as the facets it is weighed against.
-        top_text = max(text_scores, default=0.0)
-        scaled = [t / top_text if top_text > 0 else 0.0 for t in text_scores]
-        scores = []
-        for candidate, shown, text, raw_text in zip(candidates, shown_all, scaled, text_scores):
-            facets = {f: self.facet_score(reqs[f], shown, float(self.rules.best_share.get(f.value, 0.0)))
-                      for f in Facet}
-            parts = [(self.weights.of(f), fs.score) for f, fs in facets.items() if fs.score is not None]
-            if candidate.language == offer.language or candidate.language == "und" or offer.language == "und":
-                # Word overlap between a French offer and an English CV means nothing: such a CV is
-                # scored on the facets alone, which match through the taxonomy's English labels.
-                parts.append((self.weights.text, text))
-            used = sum(w for w, _ in parts)
-            total = sum(w * s for w, s in parts) / used if used > 0 else 0.0
-            scores.append(Score(round(min(1.0, max(0.0, total)), 4), round(raw_text, 4), facets))
-        return scores
+        raw = np.asarray(text_scores, dtype=float)
+        top_text = raw.max() if raw.size else 0.0
+        scaled = raw / top_text if top_text > 0 else np.zeros_like(raw)
+        facet_values: dict[Facet, np.ndarray | None] = {}
+        for facet, (credit, _, importance) in credits.items():
+            if not importance.size:
+                facet_values[facet] = None
+                continue
+            share = float(self.rules.best_share.get(facet.value, 0.0))
+            mean = credit @ importance / importance.sum()
+            best = (credit * (importance / importance.max())).max(axis=1)
+            facet_values[facet] = (1 - share) * mean + share * best
+        total = np.zeros(n)
+        used = np.zeros(n)
+        for facet, values in facet_values.items():
+            if values is not None:
+                total += self.weights.of(facet) * values
+                used += self.weights.of(facet)
+        # Word overlap between a French offer and an English CV means nothing: such a CV is scored on
+        # the facets alone, which match through the taxonomy's English labels.
+        same_language = np.array([p.language in (offer.language, "und") or offer.language == "und"
+                                  for p in matrix.profiles], dtype=bool)
+        total += np.where(same_language, self.weights.text * scaled, 0.0)
+        used += np.where(same_language, self.weights.text, 0.0)
+        overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
+        return [
+            Score(round(float(overall[i]), 4), round(float(raw[i]), 4),
+                  {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet})
+            for i in range(n)
+        ]
+
+    def _explain(self, reqs: Sequence[Requirement], credits: tuple[np.ndarray, np.ndarray, np.ndarray],
+                 values: np.ndarray | None, matrix: CandidateMatrix, i: int) -> FacetScore:
+        if values is None:
+            return FacetScore(None)
+        credit, best, _ = credits
+        matched: list[Match] = []
+        missing: list[str] = []
+        for j in sorted(range(len(reqs)), key=lambda k: -reqs[k].importance):
+            req, value = reqs[j], float(credit[i, j])
+            label = self.taxonomy[req.concept].label
+            if value >= MATCHED_FROM:
+                by = matrix.concepts[int(best[i, j])]
+                evidence = matrix.evidence[i].get(by)
+                matched.append(Match(req.concept, label, round(value, 3), by, self.taxonomy[by].label,
+                                     evidence.words if evidence else "", req.required))
+            if req.required and value < MISSING_BELOW and self.concept_weight(req.concept) >= 1.0:
+                missing.append(label)  # soft skills are rarely written in CVs: not listed as missing
+        return FacetScore(float(values[i]), tuple(matched), tuple(missing))
+
+    def credit_row(self, wanted: str, concepts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of ``concepts`` that earn credit for ``wanted``, and that credit (cached per run)."""
+        key = (wanted, concepts)
+        row = self._credit_rows.get(key)
+        if row is None:
+            pairs = [(k, self.similarity(wanted, c)) for k, c in enumerate(concepts)]
+            related = [(k, v) for k, v in pairs if v > 0]
+            row = (np.array([k for k, _ in related], dtype=int), np.array([v for _, v in related]))
+            self._credit_rows[key] = row
+        return row
+
+
+@dataclass(frozen=True)
+class CandidateMatrix:
+    """What the candidates show, as a matrix candidates × concepts of strengths (0..1), with the best
+    evidence of each (candidate, concept) for explanations."""
+
+    profiles: Sequence[Profile]
+    concepts: tuple[str, ...]
+    strengths: np.ndarray
+    evidence: tuple[dict[str, Evidence], ...]
+
+    @classmethod
+    def build(cls, scorer: Scorer, profiles: Sequence[Profile]) -> CandidateMatrix:
+        concepts = tuple(scorer.taxonomy.concepts)
+        column = {c: k for k, c in enumerate(concepts)}
+        strengths = np.zeros((len(profiles), len(concepts)))
+        evidence = []
+        for i, profile in enumerate(profiles):
+            shown = scorer.strengths(profile)
+            for concept, (strength, _) in shown.items():
+                strengths[i, column[concept]] = strength
+            evidence.append({concept: ev for concept, (_, ev) in shown.items()})
+        return cls(profiles, concepts, strengths, tuple(evidence))
+
+    def credits(self, scorer: Scorer, wanted: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """For each candidate and wanted concept: the best credit earned, and the concept column earning it."""
+        n = len(self.profiles)
+        if not wanted:
+            return np.zeros((n, 0)), np.zeros((n, 0), dtype=int)
+        credit = np.zeros((n, len(wanted)))
+        best = np.zeros((n, len(wanted)), dtype=int)
+        for j, concept in enumerate(wanted):
+            columns, values = scorer.credit_row(concept, self.concepts)
+            if columns.size:
+                products = self.strengths[:, columns] * values  # n × related concepts only
+                credit[:, j] = products.max(axis=1)
+                best[:, j] = columns[products.argmax(axis=1)]
+        return credit, best
 
 
 class TextSimilarity:
