@@ -40,7 +40,7 @@ import time, random
 from pathlib import Path
 from matchstage.cache import Cache
 from matchstage.match import Engine
-from matchstage.scoring import Scorer, TextSimilarity
+from matchstage.scoring import CandidateMatrix, Scorer, TextSimilarity
 with Cache(Path({str(cache_dir)!r})) as cache:
     rows = cache._db.execute("SELECT key FROM documents").fetchall()
     docs = [d.profile for d in cache.get_documents([r[0] for r in rows]).values() if d.profile]
@@ -51,8 +51,9 @@ start = time.perf_counter()
 sim = TextSimilarity().fit([*offers, *profiles])
 matrix = sim.similarities(offers, profiles)
 scorer = Scorer(engine.taxonomy, engine.rules)
+candidates = CandidateMatrix.build(scorer, profiles)
 for i, offer in enumerate(offers):
-    scorer.score(offer, profiles, list(matrix[i]))
+    ranking = sorted(scorer.score_many(offer, candidates, list(matrix[i])), key=lambda s: -s.score)
 print(time.perf_counter() - start)
 """
     out = subprocess.run([str(BIN / "python"), "-c", code], capture_output=True, text=True, check=True)

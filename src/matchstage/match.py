@@ -18,7 +18,7 @@ from matchstage.language import ANALYSED
 from matchstage.profiles import Profile, Profiler
 from matchstage.progress import Progress, Silent
 from matchstage.readers import OFFER_SUFFIXES
-from matchstage.scoring import Score, Scorer, ScoringRules, TextSimilarity, Weights
+from matchstage.scoring import CandidateMatrix, Score, Scorer, ScoringRules, TextSimilarity, Weights
 from matchstage.sections import load_section_rules, split_sections
 from matchstage.taxonomy import Taxonomy, load_taxonomy
 
@@ -359,9 +359,10 @@ def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     similarity = TextSimilarity().fit([*run.offer_profiles, *run.candidate_profiles])
     text_scores = similarity.similarities(run.offer_profiles, run.candidate_profiles)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
+    matrix = CandidateMatrix.build(scorer, run.candidate_profiles)  # once for every offer
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
-        scores = scorer.score(offer_profile, run.candidate_profiles, list(text_scores[i]))
+        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]))
         order = sorted(range(len(scores)), key=lambda j: (-scores[j].score, run.candidates[j].id))
         ranking = tuple(
             Ranked(position, run.candidates[j].id, tuple(run.folder.relative(f) for f in run.candidates[j].files),

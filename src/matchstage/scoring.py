@@ -8,8 +8,9 @@ scaled by where in the CV the evidence stands — averaged over the offer's conc
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +131,17 @@ class FacetScore:
 
 @dataclass(frozen=True)
 class Score:
+    """A candidate's overall score, text similarity and facet scores; the explanations (``facets``) are
+    worked out when first read, so that ranking thousands of candidates does not pay for them."""
+
     score: float
     text: float
-    facets: Mapping[Facet, FacetScore]
+    values: Mapping[Facet, float | None]
+    explain: Callable[[], Mapping[Facet, FacetScore]] = field(repr=False, compare=False)
+
+    @cached_property
+    def facets(self) -> Mapping[Facet, FacetScore]:
+        return self.explain()
 
 
 @dataclass(frozen=True)
@@ -256,9 +265,12 @@ class Scorer:
         total += np.where(same_language, self.weights.text * scaled, 0.0)
         used += np.where(same_language, self.weights.text, 0.0)
         overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
+        def explainer(i: int) -> Callable[[], Mapping[Facet, FacetScore]]:
+            return lambda: {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet}
+
         return [
             Score(round(float(overall[i]), 4), round(float(raw[i]), 4),
-                  {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet})
+                  {f: None if v is None else float(v[i]) for f, v in facet_values.items()}, explainer(i))
             for i in range(n)
         ]
 
