@@ -86,8 +86,8 @@ def _profile_to_json(profile: Profile) -> dict[str, Any]:
 
 
 def _profile_from_json(data: dict[str, Any]) -> Profile:
-    evidence = tuple(Evidence(c, Facet(f), w, s, float(wt), bool(r), float(fa))
-                     for c, f, w, s, wt, r, fa in data["evidence"])
+    facets = {facet.value: facet for facet in Facet}
+    evidence = tuple(Evidence(c, facets[f], w, s, wt, r, fa) for c, f, w, s, wt, r, fa in data["evidence"])
     return Profile(evidence, tuple(data["lemmas"]), data["language"],
                    lemma_weights=tuple(data.get("lemma_weights", ())))
 

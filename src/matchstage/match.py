@@ -356,8 +356,7 @@ def prepare(
 
 def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     """Score and sort every prepared candidate for each offer."""
-    similarity = TextSimilarity().fit([*run.offer_profiles, *run.candidate_profiles])
-    text_scores = similarity.similarities(run.offer_profiles, run.candidate_profiles)
+    text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
     matrix = CandidateMatrix.build(scorer, run.candidate_profiles)  # once for every offer
     results = []

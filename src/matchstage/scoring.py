@@ -356,10 +356,14 @@ class TextSimilarity:
         self.smooth_idf = smooth_idf
 
     def fit(self, profiles: Sequence[Profile]) -> TextSimilarity:
+        self.fit_transform(profiles)
+        return self
+
+    def fit_transform(self, profiles: Sequence[Profile]) -> Any:
         self.vectorizer_ = DictVectorizer()
         counts = self.vectorizer_.fit_transform([_weighted_counts(p) for p in profiles])
         self.transformer_ = TfidfTransformer(smooth_idf=self.smooth_idf).fit(counts)
-        return self
+        return self.transformer_.transform(counts)
 
     def transform(self, profiles: Sequence[Profile]) -> Any:
         counts = self.vectorizer_.transform([_weighted_counts(p) for p in profiles])
@@ -370,6 +374,14 @@ class TextSimilarity:
         if not candidates:
             return np.zeros((len(offers), 0))
         return cosine_similarity(self.transform(offers), self.transform(candidates))
+
+    @classmethod
+    def fitted_similarities(cls, offers: Sequence[Profile], candidates: Sequence[Profile]) -> np.ndarray:
+        """Fit on offers and candidates together and return their similarities, vectorising each once."""
+        if not candidates:
+            return np.zeros((len(offers), 0))
+        matrix = cls().fit_transform([*offers, *candidates])
+        return cosine_similarity(matrix[: len(offers)], matrix[len(offers):])
 
 
 def _weighted_counts(profile: Profile) -> dict[str, float]:
