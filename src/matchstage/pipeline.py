@@ -1,160 +1,181 @@
-"""Build the French spaCy pipeline with only what lemmas need, without its slowest start-up step.
+"""Build the French spaCy pipeline with only what lemmas need, without its slowest start-up steps.
 
 Built once per run and passed around (see :class:`matchstage.analysis.Analyzer`).
 
-spaCy's French tokenizer matches exceptions (``auto-école``, ``entr'ouvrir``...) with one regular
-expression of 266 alternatives over very large character classes; compiling it costs seconds in every
-process (MEASUREMENTS.md). :class:`LazyTokenMatch` gives the same answers without compiling it up
-front, because of how every alternative is built:
+What made it slow is replaced by exact equivalents (MEASUREMENTS.md):
 
-- each begins with a letter, so a string that does not start with one never matches;
-- all but a dozen require a hyphen character, so a string without one only needs those dozen,
-  which compile in milliseconds;
-- only a string that starts with a letter and holds a hyphen needs the full expression, compiled
-  the first time it is needed. matchstage writes hyphens between letters as spaces before
-  tokenising (``analysis.prepare``), so in practice that compile never happens.
+- spaCy's French tokenizer compiles a 1.45 MB exception expression (``token_match``) — when
+  ``spacy.lang.fr`` is imported and again when the model's tokenizer is read — at a cost of seconds.
+  While the model loads, ``re.compile`` hands that one expression to
+  :class:`matchstage.fr_tokenizer.InterleavedMatch`, which answers the same for every string;
+- the lemmatizer's lookup tables (217,000 entries) are filled one Python call per entry: they are
+  filled in bulk instead, into the same tables with the same Bloom filters;
+- the French lemmatizer looks words up in its ``lemma_index`` lists one by one: they become
+  :class:`IndexList`, the same lists with a set beside them for ``in``.
 
-``tests/test_pipeline.py`` checks token-for-token and lemma-for-lemma identity with spaCy's own
-tokenizer on more than 100,000 tokens. If the French module is not built as verified (another spaCy
-version), the plain ``spacy.load`` is used.
+``tests/test_pipeline.py`` checks token-for-token and lemma-for-lemma identity with the plain
+``spacy.load`` on more than 100,000 tokens. With a spaCy or model version other than the one verified,
+or with ``MATCHSTAGE_PLAIN_SPACY=1`` in the environment, the plain ``spacy.load`` is used.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import re
-import sys
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from matchstage.fr_tokenizer import UnsupportedPattern, interleaved_match
 
 # Lemmas need tok2vec + morphologizer + lemmatizer; the rest only costs time (see MEASUREMENTS.md).
 EXCLUDED_COMPONENTS = ("parser", "ner", "senter", "attribute_ruler")
 MODEL = "fr_core_news_sm"
+# Major.minor versions of spaCy and of the model the fast path was verified with.
 VERIFIED_SPACY = "3.8"
-_EXCEPTIONS_MODULE = "spacy.lang.fr.tokenizer_exceptions"
-# The hyphen class every hyphenated alternative requires, as spaCy 3.8 writes it.
-_HYPHEN_CLASS = "[-–—‐‑]"
-_HYPHEN = re.compile(_HYPHEN_CLASS)
-# The French pattern is the only one this long; shorter patterns compile as usual.
-_BIG_PATTERN = 100_000
+VERIFIED_MODEL = "3.8"
+PLAIN_ENV = "MATCHSTAGE_PLAIN_SPACY"
+# Only the French exception expression is this long; every other expression compiles as usual.
+_LARGE_PATTERN = 100_000
+_HASH_LIMIT = 1 << 64
 
 
-class LazyTokenMatch:
-    """Drop-in for ``re.compile(pattern).match`` on spaCy's French exception pattern.
-
-    Each alternative is compiled on its own, the first time a string gets past its literal head
-    (``^auto[-–—‐‑]``, cheap to compile); a match of any alternative is a match of the whole.
-    """
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.pattern = pattern
-        self.flags = flags
-        self._alternatives: list[tuple[re.Pattern[str], str, bool]] | None = None
-        self._compiled: dict[str, re.Pattern[str]] = {}
-
-    def _load(self) -> list[tuple[re.Pattern[str], str, bool]]:
-        if self._alternatives is None:
-            from spacy.lang.char_classes import ALPHA, ALPHA_LOWER
-
-            alternatives = sys.modules[_EXCEPTIONS_MODULE]._regular_exp
-            loaded = []
-            for alternative in alternatives:
-                cuts = [i for i in (alternative.find("[" + ALPHA_LOWER), alternative.find("[" + ALPHA)) if i >= 0]
-                head = alternative[: min(cuts)] if cuts else alternative
-                loaded.append((_real_compile(head, re.IGNORECASE | re.UNICODE), alternative,
-                               _HYPHEN_CLASS in alternative))
-            self._alternatives = loaded
-        return self._alternatives
-
-    def _alternative(self, alternative: str) -> re.Pattern[str]:
-        compiled = self._compiled.get(alternative)
-        if compiled is None:
-            compiled = self._compiled[alternative] = _real_compile("(?iu)" + alternative, self.flags)
-        return compiled
-
-    def match(self, text: str) -> re.Match[str] | None:
-        if not text or not text[0].isalpha():
-            return None
-        hyphenated = _HYPHEN.search(text) is not None
-        for head, alternative, needs_hyphen in self._load():
-            if needs_hyphen and not hyphenated or not head.match(text):
-                continue
-            found = self._alternative(alternative).match(text)
-            if found:
-                return found
-        return None
-
-
-_real_compile = re.compile
-
-
-def _is_french_exception_pattern(pattern: object) -> bool:
-    return isinstance(pattern, str) and len(pattern) > _BIG_PATTERN and pattern.startswith("(?iu)")
-
-
-class _LazyCompiled:
-    """What ``re.compile`` returns for the French pattern while the pipeline loads: only ``.match`` and
-    ``.pattern`` are used by spaCy (``Tokenizer`` keeps ``token_match``; serialisation reads the pattern)."""
-
-    def __init__(self, pattern: str, flags: int) -> None:
-        self.pattern = pattern
-        self.lazy = LazyTokenMatch(pattern, flags)
-        self.match = self.lazy.match
+def _minor(version: str) -> str:
+    return ".".join(version.split(".")[:2])
 
 
 @contextmanager
-def _lazy_french_exceptions() -> Iterator[None]:
+def interleaved_large_patterns() -> Iterator[None]:
+    """While active, ``re.compile`` of a very long expression returns an :class:`InterleavedMatch` (when it can
+    rewrite it) instead of compiling it. spaCy's tokenizer only calls ``.match`` and reads ``.pattern``."""
+    real_compile = re.compile
+
     def compile_(pattern: Any, flags: int = 0) -> Any:
-        if _is_french_exception_pattern(pattern):
-            return _LazyCompiled(pattern, flags)
-        return _real_compile(pattern, flags)
+        if flags == 0 and isinstance(pattern, str) and len(pattern) > _LARGE_PATTERN:
+            try:
+                return interleaved_match(pattern)
+            except UnsupportedPattern:
+                pass
+        return real_compile(pattern, flags)
 
     re.compile = compile_  # type: ignore[assignment]
     try:
         yield
     finally:
-        re.compile = _real_compile
+        re.compile = real_compile
 
 
-def _verified(module: Any) -> bool:
-    alternatives = getattr(module, "_regular_exp", None)
-    if not alternatives:
-        return False
-    # Every alternative starts with a letter (or a letter class, or an optional letter group) ...
-    starts_with_letter = all(
-        re.match(r"\^(?:\(\?:[a-zé]+\)\?)?(?:[A-Za-zÀ-ÿ]|\[(?:[A-Za-zé]))", a) for a in alternatives
-    )
-    # ... and where the hyphen class appears it is required, never optional.
-    hyphen_required = all(
-        a[i + len(_HYPHEN_CLASS):i + len(_HYPHEN_CLASS) + 1] not in ("*", "?", "{")
-        for a in alternatives for i in [m.start() for m in re.finditer(re.escape(_HYPHEN_CLASS), a)]
-    )
-    return starts_with_letter and hyphen_required
+def filled_table(name: str, data: dict[Any, Any]) -> Any:
+    """``spacy.lookups.Table(name, data)``, filled in bulk.
+
+    ``Table.__setitem__`` turns each key into a hash and adds it to the Bloom filter, one Python call per entry.
+    The keys read from a model are hashes already (which ``get_string_id`` returns as they are), so the entries go
+    in through ``OrderedDict`` itself and the filter is filled by one ``map``; the object then becomes the
+    ``Table`` it would have been, with the same attributes. Other keys take spaCy's way.
+    """
+    from preshed.bloom import BloomFilter
+    from spacy.lookups import Table
+
+    if not data or set(map(type, data)) != {int} or min(data) < 0 or max(data) >= _HASH_LIMIT:
+        return Table(name, data)
+    table: Any = _OrderedFill(data)
+    table.__class__ = Table
+    table.name = name
+    table.default_size = 1e6
+    table.bloom = BloomFilter.from_error_rate(len(data))
+    for _ in map(table.bloom.add, data):
+        pass
+    return table
 
 
-def _fast_lemmatizer(nlp: Any) -> None:
-    """The French lemmatizer searches its exception lists linearly; sets give the same answers faster."""
+class _OrderedFill(OrderedDict[Any, Any]):
+    """Same layout as ``spacy.lookups.Table`` but OrderedDict's own item assignment: filled at C speed."""
+
+
+@contextmanager
+def bulk_lookup_tables() -> Iterator[None]:
+    """While active, ``Lookups.from_bytes`` builds its tables with :func:`filled_table`."""
+    import srsly
+    from spacy.lookups import Lookups
+
+    real_from_bytes = Lookups.from_bytes
+
+    def from_bytes(self: Any, bytes_data: bytes, **kwargs: Any) -> Any:
+        self._tables = {key: filled_table(key, value) for key, value in srsly.msgpack_loads(bytes_data).items()}
+        return self
+
+    Lookups.from_bytes = from_bytes  # type: ignore[method-assign]
     try:
-        lemmatizer = nlp.get_pipe("lemmatizer")
-        table = lemmatizer.lookups.get_table("lemma_index")
-    except (KeyError, ValueError):
+        yield
+    finally:
+        Lookups.from_bytes = real_from_bytes  # type: ignore[method-assign]
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the model loads: it allocates about a million long-lived objects, and
+    each collection on the way walks them again (a third of the load time). A zero threshold rather than
+    ``gc.disable()``, which ``srsly.msgpack_loads`` undoes after every file."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+class IndexList(list[str]):
+    """A ``lemma_index`` list whose ``in`` is a set lookup: same items, same order, same answers."""
+
+    __slots__ = ("_members",)
+
+    def __init__(self, items: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self._members = frozenset(self)
+
+    def __contains__(self, item: object) -> bool:
+        try:
+            return item in self._members
+        except TypeError:  # unhashable: what list would answer
+            return super().__contains__(item)
+
+    def __reduce__(self) -> tuple[type[IndexList], tuple[list[str]]]:
+        return (IndexList, (list(self),))
+
+
+def index_as_sets(nlp: Any) -> None:
+    """Give the lemmatizer's ``lemma_index`` lists a set lookup (the French rule lemmatizer's hot spot)."""
+    if "lemmatizer" not in nlp.pipe_names:
         return
+    lookups = nlp.get_pipe("lemmatizer").lookups
+    if not lookups.has_table("lemma_index"):
+        return
+    table = lookups.get_table("lemma_index")
     for pos, words in list(table.items()):
-        if isinstance(words, list):
-            table[pos] = frozenset(words)
+        if type(words) is list:
+            table[pos] = IndexList(words)
+
+
+def _plain(spacy: Any) -> Any:
+    return spacy.load(MODEL, exclude=list(EXCLUDED_COMPONENTS))
 
 
 def load_french_pipeline() -> Any:
+    """The French pipeline (tok2vec, morphologizer, lemmatizer): spaCy's tokens and lemmas, loaded fast."""
     import spacy
 
-    if spacy.__version__.rsplit(".", 1)[0] != VERIFIED_SPACY or _EXCEPTIONS_MODULE in sys.modules:
-        nlp: Any = spacy.load(MODEL, exclude=list(EXCLUDED_COMPONENTS))
-    else:
-        with _lazy_french_exceptions():
-            nlp = spacy.load(MODEL, exclude=list(EXCLUDED_COMPONENTS))
-        lazy = getattr(nlp.tokenizer.token_match, "__self__", None)
-        module = sys.modules.get(_EXCEPTIONS_MODULE)
-        if isinstance(lazy, LazyTokenMatch) and (module is None or not _verified(module)):
-            nlp.tokenizer.token_match = _real_compile(lazy.pattern, lazy.flags).match  # unverified: spaCy's way
-    _fast_lemmatizer(nlp)
+    if not _verified(spacy):
+        return _plain(spacy)
+    with collection_paused(), interleaved_large_patterns(), bulk_lookup_tables():
+        nlp: Any = _plain(spacy)
+    index_as_sets(nlp)
     return nlp
+
+
+def _verified(spacy: Any) -> bool:
+    if os.environ.get(PLAIN_ENV):
+        return False
+    model_version = spacy.util.get_package_version(MODEL) or ""
+    return _minor(spacy.__version__) == VERIFIED_SPACY and _minor(model_version) == VERIFIED_MODEL
