@@ -33,8 +33,9 @@ typecheck: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py
 
+# make bench BENCH_ARGS="--naive-sample 200 --only 0,1,2" passes options to bench/run.py.
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
