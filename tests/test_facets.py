@@ -34,3 +34,13 @@ def test_english_labels_match(small_matcher: ConceptMatcher, analyzer: Analyzer)
 def test_words_far_apart_do_not_match(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
     text = "La gestion du budget, des plannings, des équipes, des stocks et des fournisseurs ; un projet."
     assert "gestion-projet" not in found(small_matcher, analyzer, text)
+
+
+def test_the_longest_of_overlapping_matches_wins(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    # "sociologie de la santé" is that sub-discipline, not also plain "sociologie" (the hierarchy gives that credit).
+    hits = found(small_matcher, analyzer, "Master 2 sociologie de la santé, Lyon")
+    assert "sociologie-sante" in hits
+    assert "sociologie" not in hits
+    # Separate mentions on one line are both kept.
+    hits = found(small_matcher, analyzer, "Licence de sociologie puis master de sociologie de la santé")
+    assert {"sociologie", "sociologie-sante"} <= hits.keys()

@@ -51,3 +51,10 @@ def test_appreciated_lines_are_recognised() -> None:
     assert rules.is_appreciated("Anglais courant, l'espagnol est un plus")
     assert rules.is_appreciated("Première expérience dans le domaine du web appréciée")
     assert not rules.is_appreciated("Maîtrise des méthodes qualitatives")
+
+
+def test_a_list_item_with_a_colon_is_not_a_heading() -> None:
+    text = "Formation\nMaster 2 Sociologie\n– Mémoire : « Tenir le soin », 25 entretiens\n• Outils : NVivo\n"
+    sections = split_sections(text, "cv")
+    assert [s.name for s in sections] == ["formation"]
+    assert sections[0].lines[1].startswith("– Mémoire")

@@ -98,28 +98,43 @@ class ConceptMatcher:
         for ci, ti in enumerate(content):
             for key in tokens[ti].keys:
                 positions[key].append(ci)
-        hits: list[Hit] = []
-        found: set[tuple[str, int]] = set()
-
-        def add(concept: str, first: int, last: int) -> None:
-            line = tokens[first].line
-            if (concept, line) in found:
-                return
-            found.add((concept, line))
-            words = " ".join(t.word for t in tokens[first:last + 1])
-            hits.append(Hit(concept, self.taxonomy[concept].facet, words, line))
-
+        # Every place a pattern matches: (content words it covers, first token, last token, concept).
+        spans: list[tuple[int, int, int, str]] = []
         for ti, token in enumerate(tokens):
             for pattern in self._by_acronym.get(token.word, ()) or self._by_acronym.get(token.word.rstrip("s"), ()):
-                add(pattern.concept, ti, ti)
+                spans.append((1, ti, ti, pattern.concept))
         for ci, ti in enumerate(content):
             candidates = {id(p): p for key in tokens[ti].keys for p in self._by_first_key.get(key, ())}
             for pattern in candidates.values():
                 span = _place(pattern.keys, ci, positions)
                 if span is not None:
-                    first, last = content[span[0]], content[span[1]]
-                    add(pattern.concept, first, last)
+                    spans.append((len(pattern.keys), content[span[0]], content[span[1]], pattern.concept))
+        hits: list[Hit] = []
+        per_line: set[tuple[str, int]] = set()
+        for concept, first, last in _longest_first(spans):
+            if (concept, tokens[first].line) not in per_line:  # a concept found twice on one line counts once
+                per_line.add((concept, tokens[first].line))
+                hits.append(Hit(concept, self.taxonomy[concept].facet,
+                                " ".join(t.word for t in tokens[first:last + 1]), tokens[first].line))
         return hits
+
+
+def _longest_first(spans: list[tuple[int, int, int, str]]) -> list[tuple[str, int, int]]:
+    """Keep the longest of overlapping matches, as a reader would: "économie sociale et solidaire" is ESS, not
+    also "économie"; "sociologie de la santé" is not also "sociologie" (the hierarchy gives that credit).
+    Matches of the very same words are all kept (a term may name concepts of two facets)."""
+    taken: list[tuple[int, int]] = []
+    kept: list[tuple[str, int, int]] = []
+    seen: set[tuple[str, int, int]] = set()
+    for size, first, last, concept in sorted(spans, key=lambda s: (-s[0], -(s[2] - s[1]), s[1], s[3])):
+        if (concept, first, last) in seen:
+            continue
+        if any(first <= b and a <= last and (a, b) != (first, last) for a, b in taken):
+            continue
+        seen.add((concept, first, last))
+        taken.append((first, last))
+        kept.append((concept, first, last))
+    return sorted(kept, key=lambda k: (k[1], k[0]))
 
 
 def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]]) -> tuple[int, int] | None:

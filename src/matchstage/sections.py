@@ -22,6 +22,8 @@ _DECORATION = re.compile(r"^[\s#*_>•·▪■●◆►–—\-=|]+|[\s#*_|=]+$"
 _NUMBERING = re.compile(r"^(?:\d{1,2}|[ivx]{1,4})[.)]\s+", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\([^)]*\)|\d{4}\s*[-–]\s*\d{2,4}|\d{4}")
 _MAX_HEADING_WORDS = 6
+# A list item ("– Mémoire : « Tenir le soin »", "• Outils : QGIS") is not a heading, even with a colon.
+_BULLET = re.compile(r"^[-–—•·▪■●◆►*\x7f]\s")
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,8 @@ def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpe
     if not stripped:
         return None
     head, sep, rest = stripped.partition(":")
-    candidates = [(head, rest.strip())] if sep and len(head.split()) <= _MAX_HEADING_WORDS else []
+    inline = sep and len(head.split()) <= _MAX_HEADING_WORDS and not _BULLET.match(stripped)
+    candidates = [(head, rest.strip())] if inline else []
     if len(stripped) <= 90:
         candidates.append((stripped, ""))
     for text, remainder in candidates:
