@@ -58,3 +58,25 @@ def test_a_list_item_with_a_colon_is_not_a_heading() -> None:
     sections = split_sections(text, "cv")
     assert [s.name for s in sections] == ["formation"]
     assert sections[0].lines[1].startswith("– Mémoire")
+
+
+def test_an_appreciated_sub_heading_makes_what_follows_optional() -> None:
+    text = "Profil recherché\nRequis :\n- Master 2 de sociologie\nApprécié :\n- Pratique de QGIS\n"
+    sections = split_sections(text, "offer")
+    assert [(s.name, s.required, s.lines) for s in sections] == [
+        ("profil", True, ("- Master 2 de sociologie",)),
+        ("apprecie", False, ("- Pratique de QGIS",)),
+    ]
+
+
+def test_an_offer_opens_with_its_title_then_a_preamble() -> None:
+    text = ("Chargé·e d'études statisticien·ne – CDD 12 mois\n"
+            "L'observatoire est une association qui emploie des statisticiens, des épidémiologistes, des "
+            "sociologues et des chargés de communication au service de la santé publique de la région.\n"
+            "Missions\n- Redresser les données d'enquête\n")
+    sections = split_sections(text, "offer")
+    assert [s.name for s in sections] == ["titre", "preambule", "missions"]
+    assert sections[0].required and not sections[1].required
+    # Without any heading, the whole offer is asked for.
+    unheaded = split_sections("Stage : enquête sur les usages de l'IA dans l'ESS.", "offer")
+    assert [s.name for s in unheaded] == ["default"]

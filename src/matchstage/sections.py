@@ -153,4 +153,35 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
         current, heading = found[0], line.strip()
         lines = [found[1]] if found[1] else []
     close()
+    if side == "offer":
+        sections = _title_and_preamble(sections, specs)
     return sections
+
+
+# The title of an offer: its first lines, each at most this many words.
+_TITLE_LINES = 3
+_TITLE_WORDS = 25
+
+
+def _title_and_preamble(sections: list[Section], specs: tuple[SectionSpec, ...]) -> list[Section]:
+    """In an offer with headed sections, the text before the first heading is its title, then a preamble that
+    presents the structure (or, on a web page, whatever came before the offer): the title says what the job is,
+    the preamble counts like context. An offer with no heading at all keeps its text as ``default``."""
+    by_name = {s.name: s for s in specs}
+    if len(sections) < 2 or sections[0].name != "default" or not {"titre", "preambule"} <= by_name.keys():
+        return sections
+    lines = sections[0].lines
+    title: list[str] = []
+    rest = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if len(title) == _TITLE_LINES or len(line.split()) > _TITLE_WORDS:
+            break
+        title.append(line)
+        rest = i + 1
+    result = []
+    for spec, part in ((by_name["titre"], title), (by_name["preambule"], list(lines[rest:]))):
+        if any(line.strip() for line in part):
+            result.append(Section(spec.name, "", tuple(part), spec.weight, spec.required, spec.scored))
+    return result + sections[1:]
