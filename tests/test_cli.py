@@ -48,7 +48,7 @@ def test_json_has_the_contract_keys(json_run: tuple[int, dict, str]) -> None:
     assert set(offer) == {"offer", "path", "ranking"}
     assert offer["offer"] == "offre_sante"
     entry = offer["ranking"][0]
-    assert set(entry) == {"rank", "candidate", "files", "score", "facets"}
+    assert set(entry) == {"rank", "candidate", "files", "score", "facets", "level"}
     assert set(entry["facets"]) == {"skills", "disciplines", "methods"}
     for facet in entry["facets"].values():
         assert set(facet) == {"score", "matched", "missing"}

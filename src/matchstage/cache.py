@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from matchstage.levels import Level
 from matchstage.paths import models_dir
 from matchstage.profiles import Evidence, Profile
 from matchstage.taxonomy import Facet
@@ -30,8 +31,8 @@ from matchstage.taxonomy import Facet
 DEFAULT_MAX_AGE_DAYS = 60
 # Source files whose code shapes a profile; editing one invalidates the cache.
 _ANALYSIS_SOURCES = ("analysis.py", "inclusive.py", "facets.py", "profiles.py", "sections.py", "personal.py",
-                     "language.py", "normalize.py", "pipeline.py", "readers")
-_DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml")
+                     "language.py", "normalize.py", "pipeline.py", "levels.py", "readers")
+_DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml")
 
 
 def default_cache_dir() -> Path:
@@ -77,8 +78,9 @@ class CachedDocument:
 
 def _profile_to_json(profile: Profile) -> dict[str, Any]:
     return {
-        "evidence": [[e.concept, e.facet.value, e.words, e.section, e.weight, e.required, e.factor]
+        "evidence": [[e.concept, e.facet.value, e.words, e.section, e.weight, e.required, e.factor, e.degree]
                      for e in profile.evidence],
+        "level": [profile.level.years, profile.level.label, profile.level.words] if profile.level else None,
         "lemmas": list(profile.lemmas),
         "lemma_weights": list(profile.weights_of_lemmas()),
         "language": profile.language,
@@ -87,9 +89,10 @@ def _profile_to_json(profile: Profile) -> dict[str, Any]:
 
 def _profile_from_json(data: dict[str, Any]) -> Profile:
     facets = {facet.value: facet for facet in Facet}
-    evidence = tuple(Evidence(c, facets[f], w, s, wt, r, fa) for c, f, w, s, wt, r, fa in data["evidence"])
+    evidence = tuple(Evidence(c, facets[f], w, s, wt, r, fa, dg) for c, f, w, s, wt, r, fa, dg in data["evidence"])
+    level = Level(*data["level"]) if data.get("level") else None
     return Profile(evidence, tuple(data["lemmas"]), data["language"],
-                   lemma_weights=tuple(data.get("lemma_weights", ())))
+                   lemma_weights=tuple(data.get("lemma_weights", ())), level=level)
 
 
 def _encode(value: Any) -> bytes:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from matchstage.analysis import Analyzer
 from matchstage.facets import ConceptMatcher
 from matchstage.language import detect_language
+from matchstage.levels import Level, asked_level, names_a_degree, reached_level
 from matchstage.personal import Removed, name_words, strip_personal
 from matchstage.sections import Section, SectionRules, Side, load_section_rules, split_sections
 from matchstage.taxonomy import Facet
@@ -35,6 +36,8 @@ class Evidence:
     weight: float
     required: bool = False
     factor: float = 1.0
+    # Found on a line that names a degree ("Master 2 Sociologie"): for a discipline, a degree in it.
+    degree: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Profile:
     sections: tuple[Section, ...] = ()
     # How much each lemma counts in the text score: its section's weight (a keyword list counts less).
     lemma_weights: tuple[float, ...] = ()
+    # An offer: the degree level it asks for; a CV: the highest level it names.
+    level: Level | None = None
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
@@ -58,6 +63,7 @@ class Profile:
             removed=tuple(r for p in profiles for r in p.removed),
             sections=tuple(s for p in profiles for s in p.sections),
             lemma_weights=tuple(w for p in profiles for w in p.weights_of_lemmas()),
+            level=max((p.level for p in profiles if p.level), key=lambda level: level.years, default=None),
         )
 
     def weights_of_lemmas(self) -> tuple[float, ...]:
@@ -94,7 +100,7 @@ class Profiler:
             removed_per_doc.append(tuple(removed))
         profiles = self._profiles(jobs, n_process=n_process, on_done=on_done)
         return [
-            Profile(p.evidence, p.lemmas, p.language, removed, p.sections, p.lemma_weights)
+            Profile(p.evidence, p.lemmas, p.language, removed, p.sections, p.lemma_weights, p.level)
             for p, removed in zip(profiles, removed_per_doc)
         ]
 
@@ -120,12 +126,24 @@ class Profiler:
                 for hit in self.matcher.find(tokens):
                     weight = section.weight
                     required = section.required
-                    if side == "offer" and self.rules.is_appreciated(section.lines[hit.line]):
+                    line = section.lines[hit.line]
+                    if side == "offer" and self.rules.is_appreciated(line):
                         weight *= self.rules.appreciated_factor
                         required = False
-                    evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor))
+                    evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor,
+                                             names_a_degree(line)))
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
-                                    tuple(weights)))
+                                    tuple(weights), self._level(side, sections)))
             on_done()
         return profiles
+
+    def _level(self, side: Side, sections: Sequence[Section]) -> Level | None:
+        """An offer's asked level (from its profile if it names one, else its other requirement lines); a CV's
+        reached level (education and headline)."""
+        if side == "cv":
+            return reached_level(line for s in sections if s.name in ("formation", "default") for line in s.lines)
+        lines = [line for s in sections if s.required for line in s.lines if not self.rules.is_appreciated(line)]
+        in_profile = [line for s in sections if s.name == "profil" for line in s.lines
+                      if not self.rules.is_appreciated(line)]
+        return asked_level(in_profile) or asked_level(lines)
 

@@ -35,6 +35,14 @@ def _facet_json(entry: Ranked) -> dict[str, Any]:
     return out
 
 
+def _level_json(entry: Ranked) -> dict[str, Any] | None:
+    fit = entry.score.level
+    if fit is None:
+        return None
+    return {"asked": fit.asked.label, "reached": fit.reached.label if fit.reached else None,
+            "words": fit.reached.words if fit.reached else None, "factor": fit.factor}
+
+
 def to_json(result: MatchResult) -> dict[str, Any]:
     return {
         "offers": [
@@ -48,6 +56,7 @@ def to_json(result: MatchResult) -> dict[str, Any]:
                         "files": list(r.files),
                         "score": r.score.score,
                         "facets": _facet_json(r),
+                        "level": _level_json(r),
                     }
                     for r in o.ranking
                 ],
@@ -69,7 +78,7 @@ def json_text(result: MatchResult) -> str:
 
 CSV_HEADER = (
     "offer", "rank", "candidate", "score",
-    "skills_score", "disciplines_score", "methods_score", "text_score",
+    "skills_score", "disciplines_score", "methods_score", "text_score", "level",
     "skills_matched", "disciplines_matched", "methods_matched",
     "skills_missing", "disciplines_missing", "methods_missing",
     "files",
@@ -95,6 +104,7 @@ def csv_rows(result: MatchResult) -> list[list[object]]:
             rows.append([
                 o.offer.id, r.rank, r.candidate, f"{r.score.score:.4f}",
                 *(_score_cell(facets[f].score) for f in FACETS), f"{r.score.text:.4f}",
+                r.score.level.describe() if r.score.level else "",
                 *("; ".join(m.describe() for m in facets[f].matched) for f in FACETS),
                 *("; ".join(facets[f].missing) for f in FACETS),
                 "; ".join(r.files),

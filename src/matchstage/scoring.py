@@ -20,6 +20,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from matchstage.levels import Level
 from matchstage.paths import models_dir
 from matchstage.profiles import Evidence, Profile
 from matchstage.taxonomy import Facet, Taxonomy
@@ -89,6 +90,13 @@ class ScoringRules:
     repeat_bonus: float = 0.1
     best_share: Mapping[str, float] = field(default_factory=dict)
     rarity: bool = True
+    # Per facet: how much a concept on a line naming a degree counts ("Master 2 Sociologie"), where that is more
+    # than its section gives; sections where it does not apply (a degree among hobbies is still a hobby).
+    degree_line: Mapping[str, float] = field(default_factory=dict)
+    degree_line_ignored: tuple[str, ...] = ()
+    # The level adjustment: each year of study below what the offer asks costs this share, down to the floor.
+    level_per_year: float = 0.0
+    level_floor: float = 1.0
 
     @classmethod
     def load(cls, path: Path | None = None) -> ScoringRules:
@@ -102,7 +110,17 @@ class ScoringRules:
             repeat_bonus=float(data.get("evidence", {}).get("repeat_bonus", 0.1)),
             best_share=data.get("best_share", {}),
             rarity=bool(data.get("evidence", {}).get("rarity", True)),
+            degree_line={k: float(v) for k, v in data.get("degree_line", {}).items() if k != "ignored_in"},
+            degree_line_ignored=tuple(data.get("degree_line", {}).get("ignored_in", ())),
+            level_per_year=float(data.get("level", {}).get("per_year", 0.0)),
+            level_floor=float(data.get("level", {}).get("floor", 1.0)),
         )
+
+    def level_factor(self, asked: Level | None, reached: Level | None) -> float:
+        """1 unless the offer names a level and the candidate's is lower (an unknown level is not held against)."""
+        if asked is None or reached is None or reached.years >= asked.years:
+            return 1.0
+        return max(self.level_floor, 1.0 - self.level_per_year * (asked.years - reached.years))
 
 
 @dataclass(frozen=True)
@@ -130,6 +148,20 @@ class FacetScore:
 
 
 @dataclass(frozen=True)
+class LevelFit:
+    """The degree level the offer asks for, the candidate's, and the factor applied to the overall score."""
+
+    asked: Level
+    reached: Level | None
+    factor: float
+
+    def describe(self) -> str:
+        reached = self.reached.label if self.reached else "?"
+        note = "" if self.factor >= 1 else f" (×{self.factor:.2f})"
+        return f"{reached} / {self.asked.label}{note}"
+
+
+@dataclass(frozen=True)
 class Score:
     """A candidate's overall score, text similarity and facet scores; the explanations (``facets``) are
     worked out when first read, so that ranking thousands of candidates does not pay for them."""
@@ -138,6 +170,7 @@ class Score:
     text: float
     values: Mapping[Facet, float | None]
     explain: Callable[[], Mapping[Facet, FacetScore]] = field(repr=False, compare=False)
+    level: LevelFit | None = None
 
     @cached_property
     def facets(self) -> Mapping[Facet, FacetScore]:
@@ -187,7 +220,11 @@ class Scorer:
         per_concept: dict[str, list[tuple[float, Evidence]]] = {}
         for e in candidate.evidence:
             override = self.rules.section_weights.get(e.facet.value, {}).get(e.section)
-            weight = (e.weight if override is None else override) * e.factor
+            weight = e.weight if override is None else override
+            degree = self.rules.degree_line.get(e.facet.value)
+            if e.degree and degree is not None and e.section not in self.rules.degree_line_ignored:
+                weight = max(weight, degree)
+            weight *= e.factor
             per_concept.setdefault(e.concept, []).append((weight, e))
         result = {}
         for concept, items in per_concept.items():
@@ -265,12 +302,17 @@ class Scorer:
         total += np.where(same_language, self.weights.text * scaled, 0.0)
         used += np.where(same_language, self.weights.text, 0.0)
         overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
+        levels: list[LevelFit | None] = [None] * n
+        if offer.level is not None:
+            levels = [LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, p.level))
+                      for p in matrix.profiles]
+            overall = overall * np.array([fit.factor for fit in levels if fit is not None])
         def explainer(i: int) -> Callable[[], Mapping[Facet, FacetScore]]:
             return lambda: {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet}
 
         return [
             Score(round(float(overall[i]), 4), round(float(raw[i]), 4),
-                  {f: None if v is None else float(v[i]) for f, v in facet_values.items()}, explainer(i))
+                  {f: None if v is None else float(v[i]) for f, v in facet_values.items()}, explainer(i), levels[i])
             for i in range(n)
         ]
 

@@ -37,6 +37,9 @@ def render_table(result: MatchResult, *, top: int = 10, file: IO[str] | None = N
             why = escape(", ".join(matched[:6]) + (" …" if len(matched) > 6 else ""))
             if missing:
                 why += f"\n[dim]missing: {escape(', '.join(missing[:3]))}{' …' if len(missing) > 3 else ''}[/dim]"
+            level = entry.score.level
+            if level is not None and level.factor < 1:
+                why += f"\n[dim]level: {escape(level.describe())}[/dim]"
             table.add_row(
                 str(entry.rank), escape(entry.candidate), f"[bold]{round(entry.score.score * 100):d}[/bold]",
                 *(_pct(facets[f].score) for f in FACETS), why,
