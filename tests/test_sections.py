@@ -80,3 +80,16 @@ def test_an_offer_opens_with_its_title_then_a_preamble() -> None:
     # Without any heading, the whole offer is asked for.
     unheaded = split_sections("Stage : enquête sur les usages de l'IA dans l'ESS.", "offer")
     assert [s.name for s in unheaded] == ["default"]
+
+
+def test_a_web_page_stops_being_the_offer_after_how_to_apply() -> None:
+    text = ("Chef·fe de projet digital\nDescription de la mission\n- Animation de formations sur Decidim\n"
+            "Forme du contrat et rémunération\n- CDI, Paris\nProfil recherché\n- Gestion de projet agile\n"
+            "Comment postuler ?\nEnvoyez vos candidatures (CV + email) via la plateforme.\n"
+            "Assistant·e comptable en alternance\nDescription de la mission\n- Saisie comptable\n")
+    sections = split_sections(text, "offer")
+    assert [s.name for s in sections] == ["titre", "missions", "conditions", "profil", "conditions", "hors_offre"]
+    assert not sections[-1].scored and "- Saisie comptable" in sections[-1].lines
+    # An article after the offer, announced by a line such as "Annonce publiée le ...", is not the offer either.
+    page = "Stage SIG\nMissions\n- Cartographie\nAnnonce publiée le 3 mars\nNos nouveautés : un article\n"
+    assert [s.name for s in split_sections(page, "offer")] == ["titre", "missions", "hors_offre"]

@@ -41,6 +41,8 @@ class SectionRules:
     offer: tuple[SectionSpec, ...]
     appreciated_markers: tuple[str, ...]
     appreciated_factor: float
+    apply_markers: tuple[re.Pattern[str], ...] = ()
+    end_markers: tuple[str, ...] = ()
 
     def specs(self, side: Side) -> tuple[SectionSpec, ...]:
         return self.cv if side == "cv" else self.offer
@@ -90,6 +92,8 @@ def load_section_rules(path: Path | None = None) -> SectionRules:
         offer=specs("offer"),
         appreciated_markers=tuple(fold(m) for m in markers.get("appreciated", ())),
         appreciated_factor=float(markers.get("appreciated_factor", 0.5)),
+        apply_markers=tuple(re.compile(m) for m in markers.get("apply", ())),
+        end_markers=tuple(fold(m) for m in markers.get("end", ())),
     )
 
 
@@ -144,8 +148,16 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
             sections.append(Section(current.name, heading, tuple(lines), current.weight, current.required,
                                     current.scored))
 
-    for line in text.splitlines():
+    offer_end = _OfferEnd(rules) if side == "offer" else None
+    all_lines = text.splitlines()
+    for number, line in enumerate(all_lines):
         found = match_heading(line, headed)
+        if offer_end is not None and offer_end.ends_at(line, found[0] if found else current):
+            close()
+            rest = next(s for s in specs if s.name == "hors_offre")
+            sections.append(Section(rest.name, line.strip(), tuple(all_lines[number:]), rest.weight, rest.required,
+                                    rest.scored))
+            return _title_and_preamble(sections, specs)
         if found is None:
             lines.append(line)
             continue
@@ -158,6 +170,36 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
     return sections
 
 
+class _OfferEnd:
+    """Follows an offer line by line to tell where it ends on a web page that goes on with other content."""
+
+    _BODY = frozenset({"missions", "profil", "savoir_etre", "apprecie"})
+    _OTHER_OFFER = frozenset({"missions", "profil", "savoir_etre", "apprecie", "contexte"})
+
+    def __init__(self, rules: SectionRules) -> None:
+        self.rules = rules
+        self.body_seen = False
+        self.apply_seen = False
+
+    def ends_at(self, line: str, section: SectionSpec) -> bool:
+        """Whether ``line``, which belongs to (or opens) ``section``, is the first line after the offer."""
+        folded = fold(line.strip())
+        if self.body_seen and folded and any(folded.startswith(marker) for marker in self.rules.end_markers):
+            return True
+        if self.apply_seen and section.name in self._OTHER_OFFER:
+            return True
+        if section.name in self._BODY:
+            self.body_seen = True
+        elif self.body_seen and (section.name == "conditions" and _is_apply_heading(folded)
+                                 or any(m.search(folded) for m in self.rules.apply_markers)):
+            self.apply_seen = True
+        return False
+
+
+def _is_apply_heading(folded: str) -> bool:
+    return any(word in folded for word in ("candidat", "postuler", "apply", "contact"))
+
+
 # The title of an offer: its first lines, each at most this many words.
 _TITLE_LINES = 3
 _TITLE_WORDS = 25
@@ -168,7 +210,8 @@ def _title_and_preamble(sections: list[Section], specs: tuple[SectionSpec, ...])
     presents the structure (or, on a web page, whatever came before the offer): the title says what the job is,
     the preamble counts like context. An offer with no heading at all keeps its text as ``default``."""
     by_name = {s.name: s for s in specs}
-    if len(sections) < 2 or sections[0].name != "default" or not {"titre", "preambule"} <= by_name.keys():
+    if (len(sections) < 2 or sections[0].name != "default" or not {"titre", "preambule"} <= by_name.keys()
+            or not any(s.name in _OfferEnd._OTHER_OFFER for s in sections)):
         return sections
     lines = sections[0].lines
     title: list[str] = []
