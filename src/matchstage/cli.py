@@ -92,7 +92,7 @@ def cli() -> None:
 @click.option("--capacity", "capacity_specs", multiple=True, metavar="OFFER=N,...",
               help=_("Places per offer for --assign (default 1); N alone sets every offer not named; "
                      "repeatable. Implies --assign."))
-@click.option("--min-score", type=click.FloatRange(0, 100), default=None,
+@click.option("--min-score", type=click.FloatRange(0, 100), default=None, metavar="N",
               help=_("Lowest score (0-100) that may fill a place in --assign; default 0: any score above 0. "
                      "Implies --assign."))
 @click.option("--assignment", "assignment_out", type=click.Path(path_type=Path, dir_okay=False),
