@@ -134,6 +134,9 @@ def test_score_zero_and_below_minimum_are_never_placed() -> None:
     assert unfilled_reason(strict.slots[1], strict.min_score) == "no candidate reaches the minimum score 40"
     at_minimum = suggest_assignment(fit_matrix(result_from_grid(grid)), min_score=0.35)
     assert [p.candidate for p in at_minimum.pairs] == ["A"]
+    # --min-score 2.2 is 2.2 / 100, a hair above the float 0.022: a score of 0.022 still reaches it.
+    third = suggest_assignment(fit_matrix(result_from_grid({"X": {"A": 0.022}})), min_score=2.2 / 100)
+    assert [p.candidate for p in third.pairs] == ["A"]
 
 
 def test_no_candidate_no_place() -> None:

@@ -204,10 +204,12 @@ def suggest_assignment(
     n, k = len(rows), len(matrix.offers)
     units = np.zeros((n, k), dtype=np.int64)
     preference = np.zeros((n, k), dtype=np.int64)
+    lowest = round(min_score * SCORE_UNITS)  # in whole units, like the scores: 2.2 / 100 is 0.0220
     for i, row in enumerate(rows):
         for j, (score, rank) in enumerate(zip(row.scores, row.ranks)):
-            if score is not None and score > 0 and score >= min_score:
-                units[i, j] = max(1, round(score * SCORE_UNITS))
+            value = 0 if score is None or score <= 0 else max(1, round(score * SCORE_UNITS))
+            if value and value >= lowest:
+                units[i, j] = value
                 preference[i, j] = n + 1 - (rank if rank is not None else n)
     eligible = units > 0
 
