@@ -10,11 +10,21 @@ import click
 import tomllib
 
 from matchstage import __version__
+from matchstage.assign import AssignError, parse_capacities, with_assignment
 from matchstage.cache import Cache, default_cache_dir
 from matchstage.documents import ReadLimits
-from matchstage.match import MatchError, MatchOptions, match
+from matchstage.i18n import _
+from matchstage.match import MatchError, MatchOptions, match, offer_files
 from matchstage.progress import for_terminal
-from matchstage.report import csv_text, json_text, summary, write_output
+from matchstage.report import (
+    assignment_csv_text,
+    csv_text,
+    json_text,
+    matrix_csv_text,
+    summary,
+    write_atomically,
+    write_output,
+)
 from matchstage.scoring import ScoringRules, Weights, WeightsError
 from matchstage.table import render_table
 from matchstage.taxonomy import TaxonomyError
@@ -74,10 +84,25 @@ def cli() -> None:
               help="Where analysed documents are cached (default: the user's cache directory).")
 @click.option("--no-cache", is_flag=True, help="Analyse every document again and keep nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on standard error.")
+@click.option("--matrix", "matrix_out", type=click.Path(path_type=Path, dir_okay=False),
+              help=_("Also write the candidates × offers scores to FILE.csv."))
+@click.option("--assign", is_flag=True,
+              help=_("Suggest who could go where: each candidate on at most one offer, the largest sum of scores. "
+                     "A suggestion: the decision is yours."))
+@click.option("--capacity", "capacity_specs", multiple=True, metavar="OFFER=N,...",
+              help=_("Places per offer for --assign (default 1); N alone sets every offer not named; "
+                     "repeatable. Implies --assign."))
+@click.option("--min-score", type=click.FloatRange(0, 100), default=None, metavar="N",
+              help=_("Lowest score (0-100) that may fill a place in --assign; default 0: any score above 0. "
+                     "Implies --assign."))
+@click.option("--assignment", "assignment_out", type=click.Path(path_type=Path, dir_okay=False),
+              help=_("Also write the suggested assignment to FILE.csv. Implies --assign."))
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
     config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
     password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, quiet: bool,
+    matrix_out: Path | None, assign: bool, capacity_specs: tuple[str, ...], min_score: float | None,
+    assignment_out: Path | None,
 ) -> None:
     """Rank the candidates in CANDIDATES against each OFFER.
 
@@ -92,6 +117,19 @@ def match_command(
     for out in outputs:
         if out.suffix.lower() not in {".csv", ".json"}:
             raise click.BadParameter(f"{out}: write .csv or .json", param_hint="-o/--output")
+    for extra, hint in ((matrix_out, "--matrix"), (assignment_out, "--assignment")):
+        if extra is not None and extra.suffix.lower() != ".csv":
+            raise click.BadParameter(_("{file}: write a .csv file").format(file=extra), param_hint=hint)
+    capacities = None
+    if assign or capacity_specs or min_score is not None or assignment_out is not None:
+        try:
+            offer_ids = [p.stem for p in offer_files(list(paths[:-1]))]
+        except MatchError as exc:
+            raise click.ClickException(str(exc)) from None
+        try:
+            capacities = parse_capacities(capacity_specs, offer_ids)
+        except AssignError as exc:
+            raise click.BadParameter(str(exc), param_hint="--capacity") from None
     options = MatchOptions(
         weights=_weights(weight_spec, config),
         taxonomy_dir=taxonomy_dir,
@@ -106,6 +144,8 @@ def match_command(
     except KeyboardInterrupt:
         _err("matchstage: interrupted, nothing written.")
         sys.exit(130)
+    if capacities is not None:
+        result = with_assignment(result, capacities, min_score=(min_score or 0.0) / 100)
     for skipped in result.skipped:
         _err(f"skipped [{skipped.reason.value}] {skipped.message}")
     for flag in result.flags:
@@ -120,6 +160,11 @@ def match_command(
         write_output(result, out)
         if not quiet:
             _err(f"matchstage: wrote {out}")
+    for extra, text in ((matrix_out, matrix_csv_text), (assignment_out, assignment_csv_text)):
+        if extra is not None:
+            write_atomically(extra, text(result), bom=True)
+            if not quiet:
+                _err(f"matchstage: wrote {extra}")
     _err(summary(result))
     empty = [o.offer.id for o in result.offers if not o.ranking]
     if empty:

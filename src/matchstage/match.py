@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from matchstage import __version__
 from matchstage.analysis import Analyzer
@@ -21,6 +22,9 @@ from matchstage.readers import OFFER_SUFFIXES
 from matchstage.scoring import CandidateMatrix, Score, Scorer, ScoringRules, TextSimilarity, Weights
 from matchstage.sections import load_section_rules, split_sections
 from matchstage.taxonomy import Taxonomy, load_taxonomy
+
+if TYPE_CHECKING:
+    from matchstage.assign import Assignment
 
 # A document with no CV heading, no letter opening, and this long is not a CV (a thesis, a report...).
 NOT_A_CV_PAGES = 6
@@ -83,6 +87,8 @@ class MatchResult:
     weights: Weights = Weights()
     version: str = __version__
     taxonomy_version: str = ""
+    # A suggested assignment of candidates to offers, when asked for (matchstage.assign.with_assignment).
+    assignment: Assignment | None = None
 
     @property
     def candidates_ranked(self) -> int:

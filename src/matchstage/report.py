@@ -15,7 +15,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from matchstage.assign import unfilled_reason
+from matchstage.i18n import _
 from matchstage.match import MatchResult, Ranked
+from matchstage.matrix import fit_matrix
 from matchstage.taxonomy import Facet
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
@@ -68,6 +71,8 @@ def to_json(result: MatchResult) -> dict[str, Any]:
         "duplicates": [{"path": d.path, "same_as": d.same_as} for d in result.duplicates],
         "flags": [{"path": f.path, "flag": f.code, "message": f.message} for f in result.flags],
         "weights": result.weights.as_dict(),
+        "matrix": fit_matrix(result).as_dict(),
+        "assignment": None if result.assignment is None else result.assignment.as_dict(),
         "matchstage_version": result.version,
     }
 
@@ -119,6 +124,46 @@ def csv_text(result: MatchResult) -> str:
     for row in csv_rows(result):
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
+
+
+def _csv(header: tuple[str, ...], rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(cell) for cell in header])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def matrix_csv_text(result: MatchResult) -> str:
+    """Candidates × offers: ``candidate``, one score column per offer (named by its id), ``best_offer``."""
+    matrix = fit_matrix(result)
+    rows: list[list[object]] = [
+        [r.candidate, *(_score_cell(s) for s in r.scores), "; ".join(matrix.offers[i] for i in r.best)]
+        for r in matrix.rows
+    ]
+    return _csv(("candidate", *matrix.offers, "best_offer"), rows)
+
+
+ASSIGNMENT_CSV_HEADER = ("offer", "place", "candidate", "score", "rank", "note")
+
+
+def assignment_csv_text(result: MatchResult) -> str:
+    """One row per place of each offer (unfilled places say why), then the total and the caveat."""
+    assignment = result.assignment
+    if assignment is None:
+        raise ValueError("this result holds no assignment (see matchstage.assign.with_assignment)")
+    rows: list[list[object]] = []
+    for slots in assignment.slots:
+        pairs = assignment.pairs_for(slots.offer)
+        for place, pair in enumerate(pairs, start=1):
+            rows.append([slots.offer, place, pair.candidate, f"{pair.score:.4f}", pair.rank or "", ""])
+        for place in range(len(pairs) + 1, slots.capacity + 1):
+            rows.append([slots.offer, place, "", "", "", _("unfilled: {reason}").format(
+                reason=unfilled_reason(slots, assignment.min_score))])
+    rows.append(["", "", "", f"{assignment.total:.4f}", "",
+                 _("total of the scores above; {note}").format(note=assignment.note)])
+    return _csv(ASSIGNMENT_CSV_HEADER, rows)
 
 
 def write_atomically(path: Path, text: str, *, bom: bool = False) -> None:
