@@ -1,12 +1,14 @@
 """Generate the sample candidates' documents from their TOML sources.
 
-    .venv/bin/python scripts/make_samples.py
+    .venv/bin/python scripts/make_samples.py                            # the development set, samples/
+    .venv/bin/python scripts/make_samples.py --root samples/validation  # the held-out set
 
-Reads ``samples/sources/cvs/*.toml`` (one fictional candidate each) and ``samples/sources/letters/*.toml``,
-writes the PDFs (reportlab) and the one DOCX cover letter (python-docx) into ``samples/candidatures/``,
-writes ``samples/candidatures/notes.txt`` and ``samples/relevance.tsv`` (every candidate x offer pair, grades
-taken from each CV's ``[relevance]`` table, 0 when absent), then re-reads every PDF with pypdf and checks
-that the text written can be extracted back, in order, accents intact.
+Reads ``ROOT/sources/cvs/*.toml`` (one fictional candidate each) and ``ROOT/sources/letters/*.toml``,
+writes the PDFs (reportlab) and the DOCX cover letters (python-docx) into ``ROOT/candidatures/``,
+writes ``ROOT/candidatures/notes.txt`` (from ``ROOT/sources/notes.txt`` when there is one) and
+``ROOT/relevance.tsv`` (every candidate x offer pair of ``ROOT/offres/``, grades taken from each CV's
+``[relevance]`` table, 0 when absent), then re-reads every PDF with pypdf and checks that the text written
+can be extracted back, in order, accents intact.
 
 The output is deterministic: reportlab runs with ``invariant=1`` and the DOCX zip entries get a fixed date,
 so running the script twice gives identical bytes.
@@ -14,6 +16,7 @@ so running the script twice gives identical bytes.
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
 import sys
@@ -50,9 +53,6 @@ from reportlab.platypus import (
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SOURCES = SAMPLES / "sources"
-OUT = SAMPLES / "candidatures"
-OFFERS = SAMPLES / "offres"
 # Bullet of list items by layout (a CV may set its own with `bullet = "..."`). Note that reportlab writes "•" as
 # byte 0x7F of WinAnsiEncoding, which pypdf extracts as "\x7f": a real quirk of reportlab-made CVs, kept on purpose.
 DEFAULT_BULLETS = {"classic": "•", "classic_stacked": "-", "band": "–", "sidebar": "•", "dense": "·"}
@@ -573,7 +573,7 @@ LAYOUTS = {
 # --------------------------------------------------------------------------------------------- letter
 
 
-def make_letter(path: Path) -> Path:
+def make_letter(path: Path, out: Path) -> Path:
     """A cover letter as DOCX, with fixed core properties and zip dates so the bytes do not change."""
     import datetime
 
@@ -606,7 +606,7 @@ def make_letter(path: Path) -> Path:
     props.revision = 1
     raw = io.BytesIO()
     doc.save(raw)
-    target = OUT / data["file"]
+    target = out / data["file"]
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(normalise_zip(raw.getvalue()))
     return target
@@ -645,14 +645,26 @@ def check_pdf(path: Path, texts: list[str]) -> tuple[int, int, list[str]]:
 # --------------------------------------------------------------------------------------------- main
 
 
-def offer_ids() -> list[str]:
-    return sorted(p.stem for p in OFFERS.iterdir() if p.is_file() and p.suffix.lower() in OFFER_SUFFIXES)
+def offer_ids(offers_dir: Path) -> list[str]:
+    return sorted(p.stem for p in offers_dir.iterdir() if p.is_file() and p.suffix.lower() in OFFER_SUFFIXES)
 
 
-def main() -> int:
-    OUT.mkdir(parents=True, exist_ok=True)
-    cvs = [load_cv(p) for p in sorted((SOURCES / "cvs").glob("*.toml"))]
-    offers = offer_ids()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Generate a sample set's candidate documents and relevance.tsv.")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=SAMPLES,
+        help="the set's folder, holding offres/ and sources/ (default: samples/)",
+    )
+    root: Path = parser.parse_args(argv).root
+    sources = root / "sources"
+    out = root / "candidatures"
+    if not (root / "offres").is_dir() or not (sources / "cvs").is_dir():
+        raise SystemExit(f"{root}: expected offres/ and sources/cvs/ in it")
+    out.mkdir(parents=True, exist_ok=True)
+    cvs = [load_cv(p) for p in sorted((sources / "cvs").glob("*.toml"))]
+    offers = offer_ids(root / "offres")
     seen: dict[str, Path] = {}
     for cv in cvs:
         if cv.file in seen:
@@ -670,7 +682,7 @@ def main() -> int:
     for cv in cvs:
         buf = io.BytesIO()
         texts = LAYOUTS[cv.layout](cv, buf)
-        target = OUT / cv.file
+        target = out / cv.file
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(buf.getvalue())
         pages, words, problems = check_pdf(target, texts)
@@ -679,8 +691,10 @@ def main() -> int:
         for p in problems[:5]:
             print(f"  NOT FOUND in {cv.file}: {p[:90]!r}", file=sys.stderr)
 
-    letters = [make_letter(p) for p in sorted((SOURCES / "letters").glob("*.toml"))]
-    (OUT / "notes.txt").write_text(NOTES_TXT, encoding="utf-8")
+    letters = [make_letter(p, out) for p in sorted((sources / "letters").glob("*.toml"))]
+    notes = sources / "notes.txt"
+    notes_text = notes.read_text(encoding="utf-8") if notes.is_file() else NOTES_TXT
+    (out / "notes.txt").write_text(notes_text, encoding="utf-8")
 
     # Graded relevance: one line per (candidate, offer); a candidate in a subfolder is the folder.
     ids: dict[str, Cv] = {}
@@ -692,7 +706,7 @@ def main() -> int:
     for cid in sorted(ids):
         for offer in offers:
             lines.append(f"{cid}\t{offer}\t{ids[cid].relevance.get(offer, 0)}")
-    (SAMPLES / "relevance.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "relevance.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     print(f"{'file':44} {'layout':15} pages words missing")
     for file, layout, pages, words, missing in rows:
