@@ -12,7 +12,8 @@ import tomllib
 from matchstage import __version__
 from matchstage.cache import Cache, default_cache_dir
 from matchstage.documents import ReadLimits
-from matchstage.match import MatchError, MatchOptions, match
+from matchstage.i18n import _
+from matchstage.match import MatchError, MatchOptions, MatchResult, match
 from matchstage.progress import for_terminal
 from matchstage.report import csv_text, json_text, summary, write_output
 from matchstage.scoring import ScoringRules, Weights, WeightsError
@@ -74,10 +75,16 @@ def cli() -> None:
               help="Where analysed documents are cached (default: the user's cache directory).")
 @click.option("--no-cache", is_flag=True, help="Analyse every document again and keep nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on standard error.")
+@click.option("--blind", is_flag=True,
+              help=_("Blind review: show candidates as pseudonyms (Candidat·e 07), without names, contact details "
+                     "or file names, in every output."))
+@click.option("--blind-key", type=click.Path(path_type=Path, dir_okay=False),
+              help=_("With --blind, write which files each pseudonym stands for to FILE (.csv, readable by you only)."))
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
     config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
-    password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, quiet: bool,
+    password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, quiet: bool, blind: bool,
+    blind_key: Path | None,
 ) -> None:
     """Rank the candidates in CANDIDATES against each OFFER.
 
@@ -92,6 +99,7 @@ def match_command(
     for out in outputs:
         if out.suffix.lower() not in {".csv", ".json"}:
             raise click.BadParameter(f"{out}: write .csv or .json", param_hint="-o/--output")
+    _check_blind_key(blind, blind_key, outputs)
     options = MatchOptions(
         weights=_weights(weight_spec, config),
         taxonomy_dir=taxonomy_dir,
@@ -106,6 +114,8 @@ def match_command(
     except KeyboardInterrupt:
         _err("matchstage: interrupted, nothing written.")
         sys.exit(130)
+    if blind:
+        result = _blinded(result, paths[-1], blind_key, quiet)
     for skipped in result.skipped:
         _err(f"skipped [{skipped.reason.value}] {skipped.message}")
     for flag in result.flags:
@@ -125,6 +135,38 @@ def match_command(
     if empty:
         _err(f"matchstage: no candidate could be ranked for {', '.join(empty)}")
         sys.exit(1)
+
+
+def _check_blind_key(blind: bool, key: Path | None, outputs: tuple[Path, ...]) -> None:
+    if key is None:
+        return
+    if not blind:
+        raise click.UsageError(_("--blind-key writes the key of a blind review: add --blind"))
+    if key.suffix.lower() != ".csv":
+        raise click.BadParameter(_("{path}: the key is written as .csv").format(path=key), param_hint="--blind-key")
+    if any(key.resolve() == out.resolve() for out in outputs):
+        raise click.BadParameter(_("{path}: the key must not be one of the outputs").format(path=key),
+                                 param_hint="--blind-key")
+
+
+def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet: bool) -> MatchResult:
+    from matchstage.blinding import BlindingError, blind_run, write_key
+
+    try:
+        blinded = blind_run(result, candidates_dir)
+        if key is not None:
+            write_key(blinded.key, key)
+    except BlindingError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or key}: {exc.strerror or exc}") from None
+    if key is None:
+        _err(_("matchstage: blind review, no key written (add --blind-key FILE to keep which files each "
+               "pseudonym stands for; pseudonyms stay the same on the next run)"))
+    elif not quiet:
+        _err(_("matchstage: wrote the blind-review key to {path} (it links pseudonyms to people: keep it "
+               "private)").format(path=key))
+    return blinded.result
 
 
 @cli.command("evaluate")

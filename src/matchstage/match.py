@@ -83,6 +83,8 @@ class MatchResult:
     weights: Weights = Weights()
     version: str = __version__
     taxonomy_version: str = ""
+    # Candidates and files are pseudonyms (see matchstage.blinding).
+    blind: bool = False
 
     @property
     def candidates_ranked(self) -> int:

@@ -59,6 +59,7 @@ def to_json(result: MatchResult) -> dict[str, Any]:
         "duplicates": [{"path": d.path, "same_as": d.same_as} for d in result.duplicates],
         "flags": [{"path": f.path, "flag": f.code, "message": f.message} for f in result.flags],
         "weights": result.weights.as_dict(),
+        "blind": result.blind,
         "matchstage_version": result.version,
     }
 
@@ -111,11 +112,16 @@ def csv_text(result: MatchResult) -> str:
     return buffer.getvalue()
 
 
-def write_atomically(path: Path, text: str, *, bom: bool = False) -> None:
-    """Write ``text`` as UTF-8 (with a BOM for spreadsheets) through a temporary file in the same folder."""
+def write_atomically(path: Path, text: str, *, bom: bool = False, mode: int | None = None) -> None:
+    """Write ``text`` as UTF-8 (with a BOM for spreadsheets) through a temporary file in the same folder.
+
+    ``mode`` sets the file's permissions before anything is written into it (0o600: its owner only).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             handle.write(text)
         os.replace(tmp, path)
