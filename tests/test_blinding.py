@@ -261,16 +261,37 @@ def test_pseudonyms_are_the_same_on_the_next_run(blind_runs: dict[str, Run]) -> 
     assert [r[2] for r in rows[1:] if r[0] == offer["offer"]] == [e["candidate"] for e in offer["ranking"]]
 
 
-def test_skipped_duplicate_ignored_and_flagged_files_are_blinded_too(workdir: Path, plain: Run) -> None:
+@dataclass(frozen=True)
+class Grown:
+    before: dict[str, str]
+    after: dict[str, str]
+    run: Run
+
+
+@pytest.fixture(scope="module")
+def grown(workdir: Path, plain: Run) -> Grown:
+    """A copy of the samples run blind, then again once it holds a new CV, a copy, an empty file, a photo..."""
     folder = workdir / "candidatures+"
     shutil.copytree(SAMPLES / "candidatures", folder)
+    key = workdir / "grown-key.csv"
+
+    def run() -> tuple[Run, dict[str, str]]:
+        done = _match(workdir, folder, "--blind", "--blind-key", str(key), "--format", "json")
+        assert done.code == 0, done.stderr
+        return done, {r["file"]: r["pseudonym"] for r in csv.DictReader(io.StringIO(key.read_text("utf-8-sig")))}
+
+    _, before = run()
+    write_pdf(folder / "CV_Camille_Durand.pdf", SOCIOLOGIST)
     shutil.copy(folder / "CV_Lea_Nguyen.pdf", folder / "CV_Lea_Nguyen (copie).pdf")
     (folder / "CV_Zoe_Perrin_2024.pdf").write_bytes(b"")
     (folder / "Ines_Haddad" / "Photo_Ines_Haddad.jpg").write_bytes(b"\xff\xd8\xff")
     write_pdf(folder / "Ines_Haddad" / "Attestation_Ines_Haddad.pdf", "Ines Haddad\n" + "mot " * 20)
-    run = _match(workdir, folder, "--blind", "--format", "json")
-    assert run.code == 0, run.stderr
-    data = json.loads(run.stdout)
+    after_run, after = run()
+    return Grown(before, after, after_run)
+
+
+def test_skipped_duplicate_ignored_and_flagged_files_are_blinded_too(grown: Grown) -> None:
+    data = json.loads(grown.run.stdout)
     assert {s["reason"] for s in data["skipped"]} == {"duplicate", "empty"}
     assert len(data["ignored"]) == 2 and data["flags"] and data["duplicates"]
     label = re.compile(r"^Candidat·e \d{2,}, document \d+ \(\.pdf\)$")
@@ -279,27 +300,20 @@ def test_skipped_duplicate_ignored_and_flagged_files_are_blinded_too(workdir: Pa
     assert all(label.match(d["path"]) and label.match(d["same_as"]) for d in data["duplicates"])
     assert sorted(re.sub(r"\d+", "N", i) for i in data["ignored"]) == ["ignored file N (.jpg)", "ignored file N (.txt)"]
     extra = ("CV_Lea_Nguyen (copie).pdf", "CV_Zoe_Perrin_2024.pdf", "Photo_Ines_Haddad.jpg",
-             "Attestation_Ines_Haddad.pdf")
-    assert _leaks(run.stdout, PEOPLE, extra) == []
-    assert _leaks(run.stderr, PEOPLE, extra) == []
-    assert "no key written" in run.stderr
+             "Attestation_Ines_Haddad.pdf", "CV_Camille_Durand.pdf", "Camille", "Durand")
+    assert _leaks(grown.run.stdout, PEOPLE, extra) == []
+    assert _leaks(grown.run.stderr, PEOPLE, extra) == []
 
 
-def test_adding_a_cv_keeps_everyone_elses_pseudonym(workdir: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "candidatures"
-    shutil.copytree(SAMPLES / "candidatures", folder)
-    key = tmp_path / "key.csv"
+def test_adding_cvs_keeps_everyone_elses_pseudonym(grown: Grown) -> None:
+    assert {f: grown.after[f] for f in grown.before} == grown.before
+    new = {grown.after[f] for f in ("CV_Camille_Durand.pdf", "CV_Lea_Nguyen (copie).pdf", "CV_Zoe_Perrin_2024.pdf")}
+    assert new == {"Candidat·e 46", "Candidat·e 47", "Candidat·e 48"}
 
-    def pseudonyms() -> dict[str, str]:
-        run = _match(workdir, folder, "--blind", "--blind-key", str(key), "--format", "csv")
-        assert run.code == 0, run.stderr
-        return {r["file"]: r["pseudonym"] for r in csv.DictReader(io.StringIO(key.read_text("utf-8-sig")))}
 
-    before = pseudonyms()
-    write_pdf(folder / "CV_Camille_Durand.pdf", SOCIOLOGIST)
-    after = pseudonyms()
-    assert {f: after[f] for f in before} == before
-    assert after["CV_Camille_Durand.pdf"] == "Candidat·e 46"
+def test_without_a_key_stderr_says_none_was_written(blind_runs: dict[str, Run]) -> None:
+    assert "blind review, no key written" in blind_runs["table"].stderr
+    assert "no key written" not in blind_runs["json"].stderr
 
 
 def test_blind_key_needs_blind_and_is_not_an_output(tmp_path: Path) -> None:

@@ -198,6 +198,47 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
     click.echo(format_evaluation(evaluation), nl=False)
 
 
+@cli.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--offer", "as_offer", is_flag=True, help=_("Inspect FILE as an offer (default: as a CV)."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help=_("What goes to standard output."))
+@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help=_("Use the taxonomy in DIR instead of the shipped one."))
+@click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
+              help=_("Seconds allowed to extract the text of one file."))
+@click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
+              help=_("Skip documents with more pages (too-large)."))
+@click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
+              help=_("Skip files bigger than this many megabytes (too-large)."))
+@click.option("--password", default=None, help=_("Password for an encrypted PDF."))
+@click.option("--ocr", is_flag=True, help=_("Read scanned PDFs with tesseract (French) when it is installed."))
+def inspect_command(file: Path, as_offer: bool, fmt: str, taxonomy_dir: Path | None, timeout: float,
+                    max_pages: int, max_mb: float, password: str | None, ocr: bool) -> None:
+    """Show what matchstage sees in FILE: how it is read, its sections, concepts and personal details.
+
+    \b
+    matchstage inspect CV_Lea_Nguyen.pdf
+    matchstage inspect --offer offre.txt --format json
+    Exit status 0 when FILE was read (even if match would skip it), 1 when it cannot be read.
+    """
+    from matchstage.inspection import InspectOptions, format_inspection, inspect_document, json_text
+
+    options = InspectOptions(offer=as_offer, taxonomy_dir=taxonomy_dir,
+                             limits=ReadLimits(max_pages=max_pages, max_mb=max_mb, timeout_s=timeout,
+                                               password=password, ocr=ocr))
+    try:
+        inspection = inspect_document(file, options)
+    except TaxonomyError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json_text(inspection), nl=False)
+    elif inspection.readable:
+        click.echo(format_inspection(inspection), nl=False)
+    if not inspection.readable:
+        raise click.ClickException(inspection.message)
+
+
 @cli.group("cache")
 def cache_group() -> None:
     """Look at or empty the cache of analysed documents (it holds data derived from CVs)."""

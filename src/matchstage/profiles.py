@@ -5,6 +5,7 @@ A profile is everything ranking needs from a document, so it is what a cache wou
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,11 +47,15 @@ class Profile:
     sections: tuple[Section, ...] = ()
     # How much each lemma counts in the text score: its section's weight (a keyword list counts less).
     lemma_weights: tuple[float, ...] = ()
+    # Where each evidence was found: (index in ``sections``, line in that section). Like ``sections``, only
+    # in a profile built in this run (the cache keeps neither); ``inspect`` shows them.
+    places: tuple[tuple[int, int], ...] = ()
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
         """One candidate's documents read together (CV + cover letter)."""
         languages = [p.language for p in profiles if p.language != "und"]
+        offsets = [sum(len(p.sections) for p in profiles[:i]) for i in range(len(profiles))]
         return Profile(
             evidence=tuple(e for p in profiles for e in p.evidence),
             lemmas=tuple(lemma for p in profiles for lemma in p.lemmas),
@@ -58,6 +63,8 @@ class Profile:
             removed=tuple(r for p in profiles for r in p.removed),
             sections=tuple(s for p in profiles for s in p.sections),
             lemma_weights=tuple(w for p in profiles for w in p.weights_of_lemmas()),
+            places=tuple((offset + section, line)
+                         for p, offset in zip(profiles, offsets) for section, line in p.places),
         )
 
     def weights_of_lemmas(self) -> tuple[float, ...]:
@@ -93,10 +100,7 @@ class Profiler:
             jobs.append((clean, "cv", factor, names))
             removed_per_doc.append(tuple(removed))
         profiles = self._profiles(jobs, n_process=n_process, on_done=on_done)
-        return [
-            Profile(p.evidence, p.lemmas, p.language, removed, p.sections, p.lemma_weights)
-            for p, removed in zip(profiles, removed_per_doc)
-        ]
+        return [dataclasses.replace(p, removed=removed) for p, removed in zip(profiles, removed_per_doc)]
 
     def _profiles(
         self, jobs: Sequence[tuple[str, Side, float, set[str]]], *, n_process: int = 1,
@@ -107,9 +111,10 @@ class Profiler:
         profiles = []
         for (text, side, factor, _), sections in zip(jobs, split):
             evidence: list[Evidence] = []
+            places: list[tuple[int, int]] = []
             lemmas: list[str] = []
             weights: list[float] = []
-            for section in sections:
+            for index, section in enumerate(sections):
                 tokens = next(analysed)
                 if not section.scored:
                     continue
@@ -124,8 +129,9 @@ class Profiler:
                         weight *= self.rules.appreciated_factor
                         required = False
                     evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor))
+                    places.append((index, hit.line))
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
-                                    tuple(weights)))
+                                    tuple(weights), tuple(places)))
             on_done()
         return profiles
 

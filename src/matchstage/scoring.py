@@ -90,6 +90,12 @@ class ScoringRules:
     best_share: Mapping[str, float] = field(default_factory=dict)
     rarity: bool = True
 
+    def evidence_weight(self, evidence: Evidence) -> float:
+        """How much a concept found in a CV counts where it stands: its section's weight, or this facet's own
+        weight for that section (``[section_weights]``), times the cover-letter factor."""
+        override = self.section_weights.get(evidence.facet.value, {}).get(evidence.section)
+        return (evidence.weight if override is None else override) * evidence.factor
+
     @classmethod
     def load(cls, path: Path | None = None) -> ScoringRules:
         path = path or models_dir() / "weights.toml"
@@ -186,9 +192,7 @@ class Scorer:
         """For each concept the candidate shows: how strongly (0..1) and the best evidence."""
         per_concept: dict[str, list[tuple[float, Evidence]]] = {}
         for e in candidate.evidence:
-            override = self.rules.section_weights.get(e.facet.value, {}).get(e.section)
-            weight = (e.weight if override is None else override) * e.factor
-            per_concept.setdefault(e.concept, []).append((weight, e))
+            per_concept.setdefault(e.concept, []).append((self.rules.evidence_weight(e), e))
         result = {}
         for concept, items in per_concept.items():
             items.sort(key=lambda item: -item[0])
