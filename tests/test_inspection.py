@@ -12,6 +12,7 @@ from matchstage.analysis import Analyzer
 from matchstage.cli import cli
 from matchstage.inspection import InspectOptions, Outcome, inspect_document
 from matchstage.match import Engine
+from matchstage.profiles import Profile
 from matchstage.scoring import ScoringRules
 from matchstage.taxonomy import load_taxonomy
 from tests import hostile
@@ -148,3 +149,15 @@ def test_a_cover_letter_counts_three_quarters_and_an_odd_type_is_said_to_be_igno
     assert ignored.sections  # still shown as if it were a CV
     as_offer = inspect_document(notes, InspectOptions(offer=True), engine=engine)
     assert as_offer.outcome is Outcome.USED
+
+
+def test_merged_profiles_keep_where_each_concept_was_found(engine: Engine) -> None:
+    cv, letter = engine.profiler.candidate_documents([
+        ("Ines_Haddad", "CV.pdf", "Formation\nMaster 2 Sociologie\nCompétences\ncartographie"),
+        ("Ines_Haddad", "Lettre.docx", "Madame, Monsieur,\nje mène des entretiens semi-directifs."),
+    ])
+    merged = Profile.merge([cv, letter])
+    found = {(merged.sections[s].name, e.concept) for e, (s, _line) in zip(merged.evidence, merged.places)}
+    assert found == {("formation", "sociologie"), ("competences", "sig"), ("default", "entretien-semi-directif")}
+    from_cache = Profile(cv.evidence, cv.lemmas, cv.language)  # the cache keeps neither sections nor places
+    assert Profile.merge([from_cache, letter]).places == ()

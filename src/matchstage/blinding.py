@@ -247,10 +247,11 @@ def blind_run(result: MatchResult, candidates_dir: Path, register_dir: Path | No
 
 
 def _replacer(labels: Mapping[str, str]) -> Callable[[str], str]:
-    """Replace every real path or candidate id in a text by its label, longest first."""
+    """Replace every real path or candidate id standing as a whole in a text by its label, longest first."""
     if not labels:
         return lambda text: text
-    pattern = re.compile("|".join(re.escape(name) for name in sorted(labels, key=len, reverse=True)))
+    names = "|".join(re.escape(name) for name in sorted(labels, key=len, reverse=True))
+    pattern = re.compile(rf"(?<!\w)(?:{names})(?!\w)")
     return lambda text: pattern.sub(lambda m: labels[m.group(0)], text)
 
 

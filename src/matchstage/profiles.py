@@ -56,6 +56,7 @@ class Profile:
         """One candidate's documents read together (CV + cover letter)."""
         languages = [p.language for p in profiles if p.language != "und"]
         offsets = [sum(len(p.sections) for p in profiles[:i]) for i in range(len(profiles))]
+        placed = all(len(p.places) == len(p.evidence) for p in profiles)  # not so for a profile from the cache
         return Profile(
             evidence=tuple(e for p in profiles for e in p.evidence),
             lemmas=tuple(lemma for p in profiles for lemma in p.lemmas),
@@ -63,8 +64,8 @@ class Profile:
             removed=tuple(r for p in profiles for r in p.removed),
             sections=tuple(s for p in profiles for s in p.sections),
             lemma_weights=tuple(w for p in profiles for w in p.weights_of_lemmas()),
-            places=tuple((offset + section, line)
-                         for p, offset in zip(profiles, offsets) for section, line in p.places),
+            places=tuple((offset + section, line) for p, offset in zip(profiles, offsets)
+                         for section, line in p.places) if placed else (),
         )
 
     def weights_of_lemmas(self) -> tuple[float, ...]:
