@@ -143,6 +143,6 @@ def test_no_candidate_ranked_exits_1(folder: Path, tmp_path: Path) -> None:
 def test_every_command_has_help() -> None:
     runner = CliRunner()
     for args in (["--help"], ["match", "--help"], ["evaluate", "--help"], ["cache", "--help"],
-                 ["cache", "info", "--help"], ["cache", "clear", "--help"]):
+                 ["cache", "info", "--help"], ["cache", "clear", "--help"], ["inspect", "--help"]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0 and "Usage:" in result.output

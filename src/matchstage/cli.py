@@ -14,7 +14,7 @@ from matchstage.assign import AssignError, parse_capacities, with_assignment
 from matchstage.cache import Cache, default_cache_dir
 from matchstage.documents import ReadLimits
 from matchstage.i18n import _
-from matchstage.match import MatchError, MatchOptions, match, offer_files
+from matchstage.match import MatchError, MatchOptions, MatchResult, match, offer_files
 from matchstage.progress import for_terminal
 from matchstage.report import (
     assignment_csv_text,
@@ -97,12 +97,18 @@ def cli() -> None:
                      "Implies --assign."))
 @click.option("--assignment", "assignment_out", type=click.Path(path_type=Path, dir_okay=False),
               help=_("Also write the suggested assignment to FILE.csv. Implies --assign."))
+@click.option("--blind", is_flag=True,
+              help=_("Blind review: show candidates as pseudonyms (Candidat·e 07), without names, contact details "
+                     "or file names, in every output."))
+@click.option("--blind-key", type=click.Path(path_type=Path, dir_okay=False),
+              help=_("With --blind, write which files each pseudonym stands for to FILE (.csv, readable by you only)."))
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
     config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
     password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, quiet: bool,
     matrix_out: Path | None, assign: bool, capacity_specs: tuple[str, ...], min_score: float | None,
-    assignment_out: Path | None,
+    assignment_out: Path | None, blind: bool,
+    blind_key: Path | None,
 ) -> None:
     """Rank the candidates in CANDIDATES against each OFFER.
 
@@ -117,6 +123,7 @@ def match_command(
     for out in outputs:
         if out.suffix.lower() not in {".csv", ".json"}:
             raise click.BadParameter(f"{out}: write .csv or .json", param_hint="-o/--output")
+    _check_blind_key(blind, blind_key, outputs)
     for extra, hint in ((matrix_out, "--matrix"), (assignment_out, "--assignment")):
         if extra is not None and extra.suffix.lower() != ".csv":
             raise click.BadParameter(_("{file}: write a .csv file").format(file=extra), param_hint=hint)
@@ -144,6 +151,8 @@ def match_command(
     except KeyboardInterrupt:
         _err("matchstage: interrupted, nothing written.")
         sys.exit(130)
+    if blind:
+        result = _blinded(result, paths[-1], blind_key, quiet)
     if capacities is not None:
         result = with_assignment(result, capacities, min_score=(min_score or 0.0) / 100)
     for skipped in result.skipped:
@@ -170,6 +179,38 @@ def match_command(
     if empty:
         _err(f"matchstage: no candidate could be ranked for {', '.join(empty)}")
         sys.exit(1)
+
+
+def _check_blind_key(blind: bool, key: Path | None, outputs: tuple[Path, ...]) -> None:
+    if key is None:
+        return
+    if not blind:
+        raise click.UsageError(_("--blind-key writes the key of a blind review: add --blind"))
+    if key.suffix.lower() != ".csv":
+        raise click.BadParameter(_("{path}: the key is written as .csv").format(path=key), param_hint="--blind-key")
+    if any(key.resolve() == out.resolve() for out in outputs):
+        raise click.BadParameter(_("{path}: the key must not be one of the outputs").format(path=key),
+                                 param_hint="--blind-key")
+
+
+def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet: bool) -> MatchResult:
+    from matchstage.blinding import BlindingError, blind_run, write_key
+
+    try:
+        blinded = blind_run(result, candidates_dir)
+        if key is not None:
+            write_key(blinded.key, key)
+    except BlindingError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or key}: {exc.strerror or exc}") from None
+    if key is None:
+        _err(_("matchstage: blind review, no key written (add --blind-key FILE to keep which files each "
+               "pseudonym stands for; pseudonyms stay the same on the next run)"))
+    elif not quiet:
+        _err(_("matchstage: wrote the blind-review key to {path} (it links pseudonyms to people: keep it "
+               "private)").format(path=key))
+    return blinded.result
 
 
 @cli.command("evaluate")
@@ -199,6 +240,47 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
     except (MatchError, TaxonomyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(format_evaluation(evaluation), nl=False)
+
+
+@cli.command("inspect")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--offer", "as_offer", is_flag=True, help=_("Inspect FILE as an offer (default: as a CV)."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help=_("What goes to standard output."))
+@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help=_("Use the taxonomy in DIR instead of the shipped one."))
+@click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
+              help=_("Seconds allowed to extract the text of one file."))
+@click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
+              help=_("Skip documents with more pages (too-large)."))
+@click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
+              help=_("Skip files bigger than this many megabytes (too-large)."))
+@click.option("--password", default=None, help=_("Password for an encrypted PDF."))
+@click.option("--ocr", is_flag=True, help=_("Read scanned PDFs with tesseract (French) when it is installed."))
+def inspect_command(file: Path, as_offer: bool, fmt: str, taxonomy_dir: Path | None, timeout: float,
+                    max_pages: int, max_mb: float, password: str | None, ocr: bool) -> None:
+    """Show what matchstage sees in FILE: how it is read, its sections, concepts and personal details.
+
+    \b
+    matchstage inspect CV_Lea_Nguyen.pdf
+    matchstage inspect --offer offre.txt --format json
+    Exit status 0 when FILE was read (even if match would skip it), 1 when it cannot be read.
+    """
+    from matchstage.inspection import InspectOptions, format_inspection, inspect_document, json_text
+
+    options = InspectOptions(offer=as_offer, taxonomy_dir=taxonomy_dir,
+                             limits=ReadLimits(max_pages=max_pages, max_mb=max_mb, timeout_s=timeout,
+                                               password=password, ocr=ocr))
+    try:
+        inspection = inspect_document(file, options)
+    except TaxonomyError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json_text(inspection), nl=False)
+    elif inspection.readable:
+        click.echo(format_inspection(inspection), nl=False)
+    if not inspection.readable:
+        raise click.ClickException(inspection.message)
 
 
 @cli.group("cache")

@@ -126,7 +126,8 @@ def _longest_first(spans: list[tuple[int, int, int, str]]) -> list[tuple[str, in
     taken: list[tuple[int, int]] = []
     kept: list[tuple[str, int, int]] = []
     seen: set[tuple[str, int, int]] = set()
-    for _size, first, last, concept in sorted(spans, key=lambda s: (-s[0], -(s[2] - s[1]), s[1], s[3])):
+    # More words of a term first; among those, the tighter span (words written together beat a loose reading).
+    for _size, first, last, concept in sorted(spans, key=lambda s: (-s[0], s[2] - s[1], s[1], s[3])):
         if (concept, first, last) in seen:
             continue
         if any(first <= b and a <= last and (a, b) != (first, last) for a, b in taken):

@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 # A document with no CV heading, no letter opening, and this long is not a CV (a thesis, a report...).
 NOT_A_CV_PAGES = 6
 NOT_A_CV_WORDS = 4000
+NOT_A_CV_DETAIL = "{pages} pages and no CV section"
+LANGUAGE_DETAIL = "detected language: {language}"
+# An offer with fewer words than this holds nothing to match against.
+OFFER_MIN_WORDS = 5
 
 
 
@@ -89,6 +93,8 @@ class MatchResult:
     taxonomy_version: str = ""
     # A suggested assignment of candidates to offers, when asked for (matchstage.assign.with_assignment).
     assignment: Assignment | None = None
+    # Candidates and files are pseudonyms (see matchstage.blinding).
+    blind: bool = False
 
     @property
     def candidates_ranked(self) -> int:
@@ -177,7 +183,7 @@ def read_offers(paths: Sequence[Path], limits: ReadLimits) -> list[Offer]:
         outcome = outcomes[path]
         if isinstance(outcome, Unreadable):
             raise MatchError(outcome.message(str(path)))
-        if len(outcome.text.split()) < 5:
+        if len(outcome.text.split()) < OFFER_MIN_WORDS:
             raise MatchError(f"{path}: the offer holds no text to match against")
         offers.append(Offer(path.stem, path, outcome.text))
     ids = [o.id for o in offers]
@@ -241,7 +247,7 @@ def analyse_candidates(
                 fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
             elif not looks_like_cv(outcome):
                 fresh[path] = CachedDocument(outcome.pages, skip_reason=SkipReason.NOT_A_CV.value,
-                                             skip_detail=f"{outcome.pages} pages and no CV section")
+                                             skip_detail=NOT_A_CV_DETAIL.format(pages=outcome.pages))
             else:
                 documents[path] = outcome
         progress.stop()
@@ -340,7 +346,7 @@ def prepare(
             assert doc.profile is not None
             language = doc.profile.language
             if language not in ANALYSED and language != "und":
-                skip(f, SkipReason.UNSUPPORTED_LANGUAGE, f"detected language: {language}")
+                skip(f, SkipReason.UNSUPPORTED_LANGUAGE, LANGUAGE_DETAIL.format(language=language))
                 continue
             for warning in doc.warnings:
                 rel = folder.relative(f)

@@ -60,8 +60,13 @@ def name_words(candidate_id: str, first_lines: list[str]) -> set[str]:
     return {w for w in words if len(w) > 1}
 
 
-def strip_personal(text: str, names: set[str] = frozenset()) -> tuple[str, list[Removed]]:  # type: ignore[assignment]
-    """Return the text without personal details, and what was removed."""
+def strip_personal(
+    text: str, names: set[str] = frozenset(), *, mask: str = " "  # type: ignore[assignment]
+) -> tuple[str, list[Removed]]:
+    """Return the text without personal details, each replaced by ``mask``, and what was removed.
+
+    A line that says it is personal ("Nationalité : ...", "Photo") goes whole.
+    """
     removed: list[Removed] = []
     kept_lines = []
     for line in text.splitlines():
@@ -74,7 +79,7 @@ def strip_personal(text: str, names: set[str] = frozenset()) -> tuple[str, list[
         for kind, pattern in _INLINE:
             for match in pattern.finditer(line):
                 removed.append(Removed(kind, match.group(0).strip()))
-            line = pattern.sub(" ", line)
+            line = pattern.sub(mask, line)
         kept_lines.append(line)
     text = "\n".join(kept_lines)
     if names:
@@ -83,7 +88,7 @@ def strip_personal(text: str, names: set[str] = frozenset()) -> tuple[str, list[
         def drop_name(match: re.Match[str]) -> str:
             if fold(match.group(0)) in names:
                 removed.append(Removed("name", match.group(0)))
-                return " "
+                return mask
             return match.group(0)
 
         text = pattern.sub(drop_name, text)

@@ -5,6 +5,7 @@ A profile is everything ranking needs from a document, so it is what a cache wou
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -51,11 +52,16 @@ class Profile:
     lemma_weights: tuple[float, ...] = ()
     # An offer: the degree level it asks for; a CV: the highest level it names.
     level: Level | None = None
+    # Where each evidence was found: (index in ``sections``, line in that section). Like ``sections``, only
+    # in a profile built in this run (the cache keeps neither); ``inspect`` shows them.
+    places: tuple[tuple[int, int], ...] = ()
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
         """One candidate's documents read together (CV + cover letter)."""
         languages = [p.language for p in profiles if p.language != "und"]
+        offsets = [sum(len(p.sections) for p in profiles[:i]) for i in range(len(profiles))]
+        placed = all(len(p.places) == len(p.evidence) for p in profiles)  # not so for a profile from the cache
         return Profile(
             evidence=tuple(e for p in profiles for e in p.evidence),
             lemmas=tuple(lemma for p in profiles for lemma in p.lemmas),
@@ -64,6 +70,8 @@ class Profile:
             sections=tuple(s for p in profiles for s in p.sections),
             lemma_weights=tuple(w for p in profiles for w in p.weights_of_lemmas()),
             level=max((p.level for p in profiles if p.level), key=lambda level: level.years, default=None),
+            places=tuple((offset + section, line) for p, offset in zip(profiles, offsets)
+                         for section, line in p.places) if placed else (),
         )
 
     def weights_of_lemmas(self) -> tuple[float, ...]:
@@ -99,10 +107,7 @@ class Profiler:
             jobs.append((clean, "cv", factor, names))
             removed_per_doc.append(tuple(removed))
         profiles = self._profiles(jobs, n_process=n_process, on_done=on_done)
-        return [
-            Profile(p.evidence, p.lemmas, p.language, removed, p.sections, p.lemma_weights, p.level)
-            for p, removed in zip(profiles, removed_per_doc)
-        ]
+        return [dataclasses.replace(p, removed=removed) for p, removed in zip(profiles, removed_per_doc)]
 
     def _profiles(
         self, jobs: Sequence[tuple[str, Side, float, set[str]]], *, n_process: int = 1,
@@ -113,9 +118,10 @@ class Profiler:
         profiles = []
         for (text, side, factor, _), sections in zip(jobs, split):
             evidence: list[Evidence] = []
+            places: list[tuple[int, int]] = []
             lemmas: list[str] = []
             weights: list[float] = []
-            for section in sections:
+            for index, section in enumerate(sections):
                 tokens = next(analysed)
                 if not section.scored:
                     continue
@@ -127,13 +133,16 @@ class Profiler:
                     weight = section.weight
                     required = section.required
                     line = section.lines[hit.line]
-                    if side == "offer" and self.rules.is_appreciated(line):
+                    # A line that says it is a plus, in a section of what is required (in an "Apprécié :"
+                    # section, the section's weight already says so).
+                    if side == "offer" and section.required and self.rules.is_appreciated(line):
                         weight *= self.rules.appreciated_factor
                         required = False
                     evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor,
                                              names_a_degree(line)))
+                    places.append((index, hit.line))
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
-                                    tuple(weights), self._level(side, sections)))
+                                    tuple(weights), self._level(side, sections), tuple(places)))
             on_done()
         return profiles
 

@@ -73,6 +73,7 @@ def to_json(result: MatchResult) -> dict[str, Any]:
         "weights": result.weights.as_dict(),
         "matrix": fit_matrix(result).as_dict(),
         "assignment": None if result.assignment is None else result.assignment.as_dict(),
+        "blind": result.blind,
         "matchstage_version": result.version,
     }
 
@@ -166,11 +167,16 @@ def assignment_csv_text(result: MatchResult) -> str:
     return _csv(ASSIGNMENT_CSV_HEADER, rows)
 
 
-def write_atomically(path: Path, text: str, *, bom: bool = False) -> None:
-    """Write ``text`` as UTF-8 (with a BOM for spreadsheets) through a temporary file in the same folder."""
+def write_atomically(path: Path, text: str, *, bom: bool = False, mode: int | None = None) -> None:
+    """Write ``text`` as UTF-8 (with a BOM for spreadsheets) through a temporary file in the same folder.
+
+    ``mode`` sets the file's permissions before anything is written into it (0o600: its owner only).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
             handle.write(text)
         os.replace(tmp, path)

@@ -98,6 +98,16 @@ class ScoringRules:
     level_per_year: float = 0.0
     level_floor: float = 1.0
 
+    def evidence_weight(self, evidence: Evidence) -> float:
+        """How much a concept found in a CV counts where it stands: its section's weight, or this facet's own
+        weight for that section (``[section_weights]``), times the cover-letter factor."""
+        override = self.section_weights.get(evidence.facet.value, {}).get(evidence.section)
+        weight = evidence.weight if override is None else override
+        degree = self.degree_line.get(evidence.facet.value)
+        if evidence.degree and degree is not None and evidence.section not in self.degree_line_ignored:
+            weight = max(weight, degree)  # "Master 2 Sociologie": a degree in the discipline
+        return weight * evidence.factor
+
     @classmethod
     def load(cls, path: Path | None = None) -> ScoringRules:
         path = path or models_dir() / "weights.toml"
@@ -219,13 +229,7 @@ class Scorer:
         """For each concept the candidate shows: how strongly (0..1) and the best evidence."""
         per_concept: dict[str, list[tuple[float, Evidence]]] = {}
         for e in candidate.evidence:
-            override = self.rules.section_weights.get(e.facet.value, {}).get(e.section)
-            weight = e.weight if override is None else override
-            degree = self.rules.degree_line.get(e.facet.value)
-            if e.degree and degree is not None and e.section not in self.rules.degree_line_ignored:
-                weight = max(weight, degree)
-            weight *= e.factor
-            per_concept.setdefault(e.concept, []).append((weight, e))
+            per_concept.setdefault(e.concept, []).append((self.rules.evidence_weight(e), e))
         result = {}
         for concept, items in per_concept.items():
             items.sort(key=lambda item: -item[0])

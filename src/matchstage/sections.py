@@ -33,6 +33,8 @@ class SectionSpec:
     required: bool = False
     scored: bool = True
     headings: tuple[str, ...] = ()
+    # An offer's section of what would be a plus ("Apprécié :"): what it names is asked for, not required.
+    appreciated: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class Section:
     weight: float
     required: bool = False
     scored: bool = True
+    appreciated: bool = False
 
     @property
     def text(self) -> str:
@@ -82,6 +85,7 @@ def load_section_rules(path: Path | None = None) -> SectionRules:
                 required=bool(table.get("required", False)),
                 scored=bool(table.get("scored", True)),
                 headings=tuple(fold(h) for h in table.get("headings", ())),
+                appreciated=bool(table.get("appreciated", False)),
             )
             for name, table in data[side].items()
         )
@@ -146,7 +150,7 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
     def close() -> None:
         if any(line.strip() for line in lines):
             sections.append(Section(current.name, heading, tuple(lines), current.weight, current.required,
-                                    current.scored))
+                                    current.scored, current.appreciated))
 
     offer_end = _OfferEnd(rules) if side == "offer" else None
     all_lines = text.splitlines()
