@@ -149,6 +149,22 @@ def test_candidates_bars_and_explanations() -> None:
     assert "written in English" in second  # the note on one of its files, under the candidate
 
 
+def test_a_long_list_of_matches_is_cut_on_the_line_and_whole_under_evidence() -> None:
+    matched = tuple(_match(f"c{k}", f"Concept {k:02d}", credit=1.0 - k / 20, words=f"mot {k}") for k in range(11))
+    facets = {Facet.SKILLS: FacetScore(0.8, matched), Facet.DISCIPLINES: FacetScore(None),
+              Facet.METHODS: FacetScore(None)}
+    ranking = (Ranked(1, "CV_A.pdf", ("CV_A.pdf",), _score(0.8, 0.2, facets)),)
+    offer = OfferResult(Offer("offre", Path("/home/agent/Documents/offre.txt"), "texte"), ranking)
+    html = render_html(MatchResult((offer,), (), ()), generated=WHEN)
+    start = html.index('<span class="tag">Matched</span>')
+    line = html[start:html.index("<details>", start)]
+    assert re.findall(r"Concept (\d\d)", line) == [f"{k:02d}" for k in range(8)]  # fullest credit first
+    assert "and 3 more under Evidence" in line
+    evidence = html[html.index('<table class="evidence">'):]
+    assert len(re.findall(r"«&#8239;mot \d+&#8239;»", evidence)) == 11
+    assert "File: offre.txt" in html and "/home/agent" not in html  # no folder of the officer's machine
+
+
 def test_matrix_marks_each_candidates_best_offer() -> None:
     result = made_result(offers=2)
     better = OfferResult(result.offers[1].offer, (

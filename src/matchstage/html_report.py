@@ -30,6 +30,10 @@ from matchstage.match import Flag, MatchResult, OfferResult, Ranked
 from matchstage.report import FACETS
 from matchstage.scoring import Match
 
+# Matched concepts shown on a candidate's line (all of them are under "Evidence"), so that 200 candidates
+# stay readable.
+HIGHLIGHTS = 8
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -69,6 +73,11 @@ class CandidateView:
     @property
     def matched(self) -> tuple[Match, ...]:
         return tuple(m for f in self.facets for m in f.matched)
+
+    @property
+    def highlights(self) -> tuple[Match, ...]:
+        """The matches shown on the candidate's line, fullest credit first; Evidence lists them all."""
+        return tuple(sorted(self.matched, key=lambda m: -m.credit)[:HIGHLIGHTS])
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -155,7 +164,8 @@ def offer_views(result: MatchResult) -> tuple[OfferView, ...]:
         top_text = max((r.score.text for r in offer.ranking), default=0.0)
         candidates = tuple(_candidate(number, r, top_text, notes) for r in offer.ranking)
         asked = tuple(f.value for f in FACETS if any(r.score.values.get(f) is not None for r in offer.ranking))
-        views.append(OfferView(number, f"offer-{number}", offer.offer.id, str(offer.offer.path), candidates, asked))
+        # The file name only: a folder path on the officer's machine is no business of the report's readers.
+        views.append(OfferView(number, f"offer-{number}", offer.offer.id, offer.offer.path.name, candidates, asked))
     return tuple(views)
 
 
