@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/matchstage match samples/offres samples/candidatures --top 5 -o out/shortlist.csv -o out/shortlist.json
+	$(BIN)/matchstage match samples/offres samples/candidatures --top 5 -o out/shortlist.csv -o out/shortlist.json \
+		-o out/shortlist.html
+	@echo "HTML report: file://$(CURDIR)/out/shortlist.html (open it in a browser)"
 
 test: $(STAMP)
 	$(BIN)/pytest -q

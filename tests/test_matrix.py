@@ -100,7 +100,7 @@ def sample_run(pool: Path) -> tuple[dict, str, str]:
 def test_json_matrix_agrees_with_the_rankings(sample_run: tuple[dict, str, str]) -> None:
     data = sample_run[0]
     assert list(data) == ["offers", "skipped", "ignored", "duplicates", "flags", "weights", "matrix",
-                          "assignment", "matchstage_version"]
+                          "assignment", "blind", "matchstage_version"]
     matrix = data["matrix"]
     offers = [o["offer"] for o in data["offers"]]
     assert matrix["offers"] == offers == sorted(p.stem for p in (SAMPLES / "offres").iterdir())

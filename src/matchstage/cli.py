@@ -17,6 +17,7 @@ from matchstage.i18n import _
 from matchstage.match import MatchError, MatchOptions, MatchResult, match, offer_files
 from matchstage.progress import for_terminal
 from matchstage.report import (
+    OUTPUT_SUFFIXES,
     assignment_csv_text,
     csv_text,
     json_text,
@@ -63,7 +64,7 @@ def cli() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
               help="What goes to standard output.")
 @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the result to FILE (.csv or .json, by extension); repeatable.")
+              help="Also write the result to FILE (.csv, .json or .html, by extension); repeatable.")
 @click.option("--weights", "weight_spec", metavar="NAME=W,...",
               help="Override weights, e.g. disciplines=0.4,methods=0.3,skills=0.2,text=0.1.")
 @click.option("--config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
@@ -121,8 +122,8 @@ def match_command(
     if len(paths) < 2:
         raise click.UsageError("give at least one OFFER and the CANDIDATES folder")
     for out in outputs:
-        if out.suffix.lower() not in {".csv", ".json"}:
-            raise click.BadParameter(f"{out}: write .csv or .json", param_hint="-o/--output")
+        if out.suffix.lower() not in OUTPUT_SUFFIXES:
+            raise click.BadParameter(f"{out}: write .csv, .json or .html", param_hint="-o/--output")
     _check_blind_key(blind, blind_key, outputs)
     for extra, hint in ((matrix_out, "--matrix"), (assignment_out, "--assignment")):
         if extra is not None and extra.suffix.lower() != ".csv":

@@ -185,15 +185,22 @@ def write_atomically(path: Path, text: str, *, bom: bool = False, mode: int | No
         raise
 
 
+OUTPUT_SUFFIXES = (".csv", ".json", ".html")
+
+
 def write_output(result: MatchResult, path: Path) -> None:
-    """Write ``.csv`` or ``.json`` by the file's extension."""
+    """Write ``.csv``, ``.json`` or ``.html`` (the shortlist page) by the file's extension."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
         write_atomically(path, csv_text(result), bom=True)
     elif suffix == ".json":
         write_atomically(path, json_text(result))
+    elif suffix == ".html":
+        from matchstage.html_report import render_html  # Jinja2 is loaded only for this output
+
+        write_atomically(path, render_html(result))
     else:
-        raise ValueError(f"{path}: write .csv or .json")
+        raise ValueError(f"{path}: write .csv, .json or .html")
 
 
 def summary(result: MatchResult) -> str:
