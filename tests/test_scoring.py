@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from matchstage.analysis import Analyzer
@@ -94,3 +96,49 @@ def test_weights_parse_and_reject_nonsense() -> None:
     for bad in ("disciplines", "colour=0.3", "methods=2", "skills=abc"):
         with pytest.raises(WeightsError):
             Weights().with_overrides(bad)
+
+
+CLAIMED = """Formation
+BTS comptabilité.
+Expériences
+Comptable dans un cabinet.
+Compétences
+Entretiens semi-directifs, SIG.
+"""
+SHOWN = """Formation
+BTS comptabilité.
+Expériences
+Enquête par entretiens semi-directifs, cartographie SIG des quartiers.
+"""
+
+
+def test_a_skill_only_claimed_counts_less_than_one_shown_at_work(
+        small_taxonomy: Taxonomy, small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    profiler = Profiler(analyzer, small_matcher)
+    claimed, shown = profiler.candidate_documents([("claimed", "cv.pdf", CLAIMED), ("shown", "cv.pdf", SHOWN)])
+    scorer = Scorer(small_taxonomy, ScoringRules.load())
+    rules = scorer.rules
+    claimed_strength = scorer.strengths(claimed)["entretien-semi-directif"][0]
+    shown_strength = scorer.strengths(shown)["entretien-semi-directif"][0]
+    assert shown_strength == pytest.approx(1.0)
+    expected = rules.section_weights.get("methods", {}).get("competences", 0.6) * rules.uncorroborated
+    assert claimed_strength == pytest.approx(expected)
+    assert rules.uncorroborated < 1
+
+
+def test_a_facet_only_named_in_the_presentation_weighs_less(
+        small_taxonomy: Taxonomy, small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    profiler = Profiler(analyzer, small_matcher)
+    # Methods named only where the structure presents itself; disciplines in the profile.
+    offer = profiler.offers(["Stage en sociologie\nPrésentation de la structure\nL'association mène des entretiens "
+                             "semi-directifs.\nProfil recherché\nMaster de sociologie.\n"])[0]
+    methods_only, discipline_only = profiler.candidate_documents([
+        ("m", "cv.pdf", "Expériences\nEntretiens semi-directifs auprès d'habitants.\n"),
+        ("d", "cv.pdf", "Formation\nMaster 2 sociologie.\n")])
+    weights = Weights(disciplines=0.5, methods=0.5, skills=0.0, text=0.0)
+    demand = Scorer(small_taxonomy, ScoringRules.load(), weights)
+    flat = Scorer(small_taxonomy, dataclasses.replace(ScoringRules.load(), facet_by_demand=False), weights)
+    by_demand = demand.score(offer, [methods_only, discipline_only], [0.0, 0.0])
+    by_flat = flat.score(offer, [methods_only, discipline_only], [0.0, 0.0])
+    assert by_flat[0].score == pytest.approx(by_flat[1].score)
+    assert by_demand[0].score < by_demand[1].score

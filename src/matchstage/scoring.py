@@ -23,6 +23,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from matchstage.levels import Level
 from matchstage.paths import models_dir
 from matchstage.profiles import Evidence, Profile
+from matchstage.sections import load_section_rules
 from matchstage.taxonomy import Facet, Taxonomy
 
 # An offer concept counts as matched (listed in explanations) from this credit on, missing below it.
@@ -97,6 +98,18 @@ class ScoringRules:
     # The level adjustment: each year of study below what the offer asks costs this share, down to the floor.
     level_per_year: float = 0.0
     level_floor: float = 1.0
+    facet_by_demand: bool = True
+    # Requirements of one family (one concept broader than the other: "lineage"; or also sharing a parent:
+    # "family") count once, met by the best of them: an offer that names four participatory approaches asks
+    # for participation, not four times as much of it. "none": every concept counts on its own.
+    group_related: str = "none"
+    # A concept a CV only claims (skills list, keywords, profile, hobbies) without its education or experience
+    # showing it, or a concept of its lineage, counts this much of what it would (a keyword-stuffed CV).
+    uncorroborated: float = 1.0
+    substance_sections: tuple[str, ...] = ("formation", "experience")
+    corroborate_by: str = "lineage"
+    # How much a concept the offer names counts, by offer section, where it differs from models/sections.toml.
+    offer_section_weights: Mapping[str, float] = field(default_factory=dict)
 
     def evidence_weight(self, evidence: Evidence) -> float:
         """How much a concept found in a CV counts where it stands: its section's weight, or this facet's own
@@ -124,6 +137,12 @@ class ScoringRules:
             degree_line_ignored=tuple(data.get("degree_line", {}).get("ignored_in", ())),
             level_per_year=float(data.get("level", {}).get("per_year", 0.0)),
             level_floor=float(data.get("level", {}).get("floor", 1.0)),
+            facet_by_demand=bool(data.get("facets", {}).get("by_demand", True)),
+            group_related=str(data.get("facets", {}).get("group_related", "none")),
+            offer_section_weights=data.get("offer_section_weights", {}),
+            uncorroborated=float(data.get("corroboration", {}).get("uncorroborated", 1.0)),
+            substance_sections=tuple(data.get("corroboration", {}).get("substance", ("formation", "experience"))),
+            corroborate_by=str(data.get("corroboration", {}).get("by", "lineage")),
         )
 
     def level_factor(self, asked: Level | None, reached: Level | None) -> float:
@@ -203,6 +222,7 @@ class Scorer:
         self.weights = weights or rules.weights
         self._soft = {cid: w for cid, w in rules.concept_weights.items() if cid in taxonomy.concepts}
         self._credit_rows: dict[tuple[str, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
+        self._offer_section_weight = {spec.name: spec.weight for spec in load_section_rules().offer}
 
     # -- what the offer asks for, what the candidate shows -------------------------------------------
     def concept_weight(self, concept: str) -> float:
@@ -212,7 +232,12 @@ class Scorer:
     def requirements(self, offer: Profile) -> dict[Facet, list[Requirement]]:
         best: dict[str, Requirement] = {}
         for e in offer.evidence:
-            importance = e.weight * self.concept_weight(e.concept)
+            weight = e.weight
+            override = self.rules.offer_section_weights.get(e.section)
+            nominal = self._offer_section_weight.get(e.section)
+            if override is not None and nominal:
+                weight = override * e.weight / nominal  # keeps the "appreciated" factor of the line
+            importance = weight * self.concept_weight(e.concept)
             if importance <= 0:
                 continue
             old = best.get(e.concept)
@@ -230,13 +255,31 @@ class Scorer:
         per_concept: dict[str, list[tuple[float, Evidence]]] = {}
         for e in candidate.evidence:
             per_concept.setdefault(e.concept, []).append((self.rules.evidence_weight(e), e))
+        shown_in_substance = {e.concept for e in candidate.evidence if e.section in self.rules.substance_sections}
         result = {}
         for concept, items in per_concept.items():
             items.sort(key=lambda item: -item[0])
             sections = {e.section for w, e in items if w > 0}
             strength = min(1.0, items[0][0] + self.rules.repeat_bonus * max(0, len(sections) - 1))
+            if self.rules.uncorroborated < 1 and not self._corroborated(concept, shown_in_substance):
+                strength *= self.rules.uncorroborated
             result[concept] = (strength, items[0][1])
         return result
+
+    def _corroborated(self, concept: str, substance: set[str]) -> bool:
+        """Whether what the candidate's education or experience shows attests ``concept`` (itself, or a
+        concept of its lineage: "QGIS" in a skills list is attested by "cartographie" in a job)."""
+        if concept in substance:
+            return True
+        up = self.taxonomy.ancestors(concept)
+        for other in substance:
+            if other in up or concept in self.taxonomy.ancestors(other):
+                return True
+            if self.rules.corroborate_by == "family":
+                other_up = self.taxonomy.ancestors(other)
+                if any(up.get(a) == 1 and other_up.get(a) == 1 for a in up.keys() & other_up.keys()):
+                    return True
+        return False
 
     def similarity(self, wanted: str, shown: str) -> float:
         """Credit for showing concept ``shown`` when the offer wants ``wanted``."""
@@ -290,6 +333,7 @@ class Scorer:
                 facet_values[facet] = None
                 continue
             share = float(self.rules.best_share.get(facet.value, 0.0))
+            credit, importance = self._grouped(credit, importance, [r.concept for r in reqs[facet]])
             mean = credit @ importance / importance.sum()
             best = (credit * (importance / importance.max())).max(axis=1)
             facet_values[facet] = (1 - share) * mean + share * best
@@ -297,8 +341,12 @@ class Scorer:
         used = np.zeros(n)
         for facet, values in facet_values.items():
             if values is not None:
-                total += self.weights.of(facet) * values
-                used += self.weights.of(facet)
+                # A facet weighs as much as the offer asks for it: in full when its profile or missions name
+                # one of its concepts, less when only its presentation does.
+                asked = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
+                weight = self.weights.of(facet) * min(1.0, asked)
+                total += weight * values
+                used += weight
         # Word overlap between a French offer and an English CV means nothing: such a CV is scored on
         # the facets alone, which match through the taxonomy's English labels.
         same_language = np.array([p.language in (offer.language, "und") or offer.language == "und"
@@ -319,6 +367,34 @@ class Scorer:
                   {f: None if v is None else float(v[i]) for f, v in facet_values.items()}, explainer(i), levels[i])
             for i in range(n)
         ]
+
+    def _grouped(self, credit: np.ndarray, importance: np.ndarray, concepts: Sequence[str]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """Columns of related requirements merged into one (best credit, highest importance); see group_related."""
+        mode = self.rules.group_related
+        if mode == "none" or len(concepts) < 2:
+            return credit, importance
+        group = list(range(len(concepts)))
+
+        def root(i: int) -> int:
+            while group[i] != i:
+                i = group[i]
+            return i
+
+        for a in range(len(concepts)):
+            for b in range(a + 1, len(concepts)):
+                up_a, up_b = self.taxonomy.ancestors(concepts[a]), self.taxonomy.ancestors(concepts[b])
+                related = concepts[a] in up_b or concepts[b] in up_a
+                if mode == "family" and not related:
+                    related = any(up_a.get(c) == 1 and up_b.get(c) == 1 for c in up_a.keys() & up_b.keys())
+                if related:
+                    group[root(b)] = root(a)
+        roots = sorted({root(i) for i in range(len(concepts))})
+        if len(roots) == len(concepts):
+            return credit, importance
+        members = [[i for i in range(len(concepts)) if root(i) == r] for r in roots]
+        return (np.stack([credit[:, m].max(axis=1) for m in members], axis=1),
+                np.array([importance[m].max() for m in members]))
 
     def _explain(self, reqs: Sequence[Requirement], credits: tuple[np.ndarray, np.ndarray, np.ndarray],
                  values: np.ndarray | None, matrix: CandidateMatrix, i: int) -> FacetScore:
