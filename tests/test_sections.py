@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from matchstage.sections import load_section_rules, split_sections
+import pytest
+
+from matchstage.sections import load_section_rules, match_heading, split_sections
 
 CV = """Léa Martin
 Étudiante en master
@@ -93,3 +95,20 @@ def test_a_web_page_stops_being_the_offer_after_how_to_apply() -> None:
     # An article after the offer, announced by a line such as "Annonce publiée le ...", is not the offer either.
     page = "Stage SIG\nMissions\n- Cartographie\nAnnonce publiée le 3 mars\nNos nouveautés : un article\n"
     assert [s.name for s in split_sections(page, "offer")] == ["titre", "missions", "hors_offre"]
+
+
+@pytest.mark.parametrize(("line", "side", "name"), [
+    ("Vos missions", "offer", "missions"),
+    ("Ton profil :", "offer", "profil"),
+    ("Seront appréciés :", "offer", "apprecie"),
+    ("CE QUE NOUS PROPOSONS", "offer", "conditions"),
+    ("Mes expériences", "cv", "experience"),
+    ("Langues : anglais B2", "cv", "langues"),
+    # Not headings: a title, a sentence.
+    ("Stage de 6 mois à Lyon", "offer", None),
+    ("La gestion de projet", "cv", None),
+])
+def test_headings_with_an_article_or_a_possessive(line: str, side: str, name: str | None) -> None:
+    rules = load_section_rules()
+    found = match_heading(line, tuple(s for s in rules.specs(side) if s.headings))  # type: ignore[arg-type]
+    assert (found[0].name if found else None) == name

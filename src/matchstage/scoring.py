@@ -99,6 +99,7 @@ class ScoringRules:
     level_per_year: float = 0.0
     level_floor: float = 1.0
     facet_by_demand: bool = True
+    rescale_facets: bool = False
     # Requirements of one family (one concept broader than the other: "lineage"; or also sharing a parent:
     # "family") count once, met by the best of them: an offer that names four participatory approaches asks
     # for participation, not four times as much of it. "none": every concept counts on its own.
@@ -138,6 +139,7 @@ class ScoringRules:
             level_per_year=float(data.get("level", {}).get("per_year", 0.0)),
             level_floor=float(data.get("level", {}).get("floor", 1.0)),
             facet_by_demand=bool(data.get("facets", {}).get("by_demand", True)),
+            rescale_facets=bool(data.get("facets", {}).get("rescale", False)),
             group_related=str(data.get("facets", {}).get("group_related", "none")),
             offer_section_weights=data.get("offer_section_weights", {}),
             uncorroborated=float(data.get("corroboration", {}).get("uncorroborated", 1.0)),
@@ -345,6 +347,11 @@ class Scorer:
                 # one of its concepts, less when only its presentation does.
                 asked = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
                 weight = self.weights.of(facet) * min(1.0, asked)
+                if self.rules.rescale_facets:
+                    # Like text: the run's best candidate on this facet sets its scale, so that a facet whose
+                    # scores all sit low (an offer asking for many concepts) still tells candidates apart.
+                    top = values.max()
+                    values = values / top if top > 0 else values
                 total += weight * values
                 used += weight
         # Word overlap between a French offer and an English CV means nothing: such a CV is scored on

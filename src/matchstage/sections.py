@@ -101,10 +101,14 @@ def load_section_rules(path: Path | None = None) -> SectionRules:
     )
 
 
+# A heading may open with an article or a possessive: "Vos missions", "Ton profil", "Mes expériences".
+_DETERMINER = re.compile(r"^(?:l'|(?:le|la|les|votre|vos|ton|ta|tes|notre|nos|mon|ma|mes|your|our|my|the)\s+)")
+
+
 def _clean_heading(line: str) -> str:
     text = _DECORATION.sub("", line.strip())
     text = _NUMBERING.sub("", text)
-    return fold(text).rstrip(" :.").strip()
+    return _DETERMINER.sub("", fold(text).rstrip(" :.?!").strip())
 
 
 def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpec, str] | None:
@@ -131,7 +135,7 @@ def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpe
                     not remainder
                     and cleaned.startswith(heading + " ")
                     and len(cleaned.split()) <= 6
-                    and (" " in heading or re.match(r"(et|&|/|-|,|\(|de |du |des |d')", rest))
+                    and (" " in heading or re.match(r"(et |&|/|-|,|\()", rest))
                 ):
                     return spec, ""
     return None
