@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import re
+import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
@@ -29,6 +31,17 @@ class TaxonomyError(Exception):
     """A taxonomy folder that cannot be used, with the file and the reason."""
 
 
+# Where a concept's words come from (README, "Attribution").
+SOURCES = ("curated", "ESCO", "ROME")
+_FIELDS = frozenset({"label", "terms", "acronyms", "en", "broader", "source"})
+_CONCEPT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]\s]+)\s*\]", re.MULTILINE)
+# The analyser reads a run of 6 capitals or more as shouting and lower-cases it (analysis._MAX_ACRONYM_LEN),
+# and splits words at hyphens: such an acronym could never match the written word.
+_SHOUTING = re.compile(r"[A-ZÀ-ÖØ-Þ]{6,}")
+_NOT_ONE_WORD = re.compile(r"[\s\-‐‑]")
+
+
 @dataclass(frozen=True)
 class Concept:
     id: str
@@ -38,6 +51,7 @@ class Concept:
     acronyms: tuple[str, ...] = ()
     en: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
 
 
 def default_taxonomy_dir() -> Path:
@@ -79,9 +93,14 @@ class Taxonomy:
 
 
 def load_taxonomy(directory: Path | None = None) -> Taxonomy:
-    """Read ``disciplines.toml``, ``methods.toml`` and ``skills.toml`` from ``directory``."""
+    """Read ``disciplines.toml``, ``methods.toml`` and ``skills.toml`` from ``directory``.
+
+    Raises :class:`TaxonomyError`, naming the file and the concept, for anything that would make a
+    concept silently unmatchable or the hierarchy meaningless (see ``models/taxonomy/README.md``).
+    """
     directory = directory or default_taxonomy_dir()
     concepts: dict[str, Concept] = {}
+    files: dict[str, Path] = {}
     digest = hashlib.sha256()
     for facet in Facet:
         path = directory / f"{facet.value}.toml"
@@ -91,23 +110,143 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
             )
         raw = path.read_bytes()
         digest.update(raw)
-        try:
-            tables = tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise TaxonomyError(f"{path}: not valid TOML ({exc})") from exc
-        for cid, table in tables.items():
-            if not isinstance(table, dict):
-                continue
+        for cid, table in _read_tables(path, raw).items():
             if cid in concepts:
-                raise TaxonomyError(f"{path}: concept id {cid!r} is defined twice")
-            broader = table.get("broader", ())
-            concepts[cid] = Concept(
-                id=cid,
-                facet=facet,
-                label=str(table.get("label", cid)),
-                terms=tuple(table.get("terms", ())),
-                acronyms=tuple(table.get("acronyms", ())),
-                en=tuple(table.get("en", ())),
-                broader=(broader,) if isinstance(broader, str) else tuple(broader),
-            )
+                raise TaxonomyError(f"{path}: concept id {cid!r} is defined twice (also in {files[cid].name})")
+            concepts[cid] = _concept(path, cid, facet, table)
+            files[cid] = path
+    _check_hierarchy(concepts, files)
+    _check_terms(concepts, files)
     return Taxonomy(concepts, digest.hexdigest()[:16])
+
+
+def _read_tables(path: Path, raw: bytes) -> dict[str, dict[str, object]]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(f"{path}: not UTF-8 ({exc})") from exc
+    # tomllib's own message for a table declared twice is cryptic; say it in the taxonomy's terms.
+    headers = _TABLE_HEADER.findall(text)
+    twice = sorted({h for h in headers if headers.count(h) > 1})
+    if twice:
+        raise TaxonomyError(f"{path}: concept id {twice[0]!r} is defined twice")
+    try:
+        tables = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaxonomyError(f"{path}: not valid TOML ({exc})") from exc
+    for cid, table in tables.items():
+        if not isinstance(table, dict):
+            raise TaxonomyError(f"{path}: {cid!r} is not a concept table (write it under a [concept-id] header)")
+    return tables
+
+
+def _strings(path: Path, cid: str, table: dict[str, object], key: str) -> tuple[str, ...]:
+    value = table.get(key, ())
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TaxonomyError(f"{path}: concept {cid!r}: {key} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _concept(path: Path, cid: str, facet: Facet, table: dict[str, object]) -> Concept:
+    if not _CONCEPT_ID.match(cid):
+        raise TaxonomyError(f"{path}: concept id {cid!r}: use lowercase ascii letters and digits joined by '-'")
+    unknown = sorted(table.keys() - _FIELDS)
+    if unknown:
+        raise TaxonomyError(f"{path}: concept {cid!r}: unknown field {unknown[0]!r} "
+                            f"(fields: {', '.join(sorted(_FIELDS))})")
+    label = table.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise TaxonomyError(f"{path}: concept {cid!r}: label must be a non-empty string")
+    acronyms = _strings(path, cid, table, "acronyms")
+    for acronym in acronyms:
+        if _NOT_ONE_WORD.search(acronym) or _SHOUTING.search(acronym) or acronym == acronym.lower():
+            raise TaxonomyError(
+                f"{path}: concept {cid!r}: acronym {acronym!r} cannot match the written word: an acronym is one "
+                "word with capitals, at most 5 in a row (write other forms in terms)")
+    sources = _strings(path, cid, table, "source")
+    bad = [s for s in sources if s not in SOURCES]
+    if bad:
+        raise TaxonomyError(f"{path}: concept {cid!r}: source {bad[0]!r} is not one of {', '.join(SOURCES)}")
+    return Concept(
+        id=cid,
+        facet=facet,
+        label=label.strip(),
+        terms=_strings(path, cid, table, "terms"),
+        acronyms=acronyms,
+        en=_strings(path, cid, table, "en"),
+        broader=_strings(path, cid, table, "broader"),
+        source=sources,
+    )
+
+
+def _check_hierarchy(concepts: dict[str, Concept], files: dict[str, Path]) -> None:
+    narrower: set[str] = set()
+    for concept in concepts.values():
+        where = f"{files[concept.id]}: concept {concept.id!r}"
+        for parent in concept.broader:
+            if parent == concept.id:
+                raise TaxonomyError(f"{where}: broader names the concept itself")
+            if parent not in concepts:
+                raise TaxonomyError(f"{where}: broader {parent!r} is not a concept of this taxonomy")
+            if concepts[parent].facet is not concept.facet:
+                raise TaxonomyError(f"{where}: broader {parent!r} is in {files[parent].name}; "
+                                    "a broader concept must be in the same file")
+            narrower.add(parent)
+    for concept in concepts.values():
+        if not (concept.terms or concept.acronyms or concept.en or concept.id in narrower):
+            raise TaxonomyError(f"{files[concept.id]}: concept {concept.id!r} has no term, acronym or English "
+                                "label and no narrower concept: nothing can ever match it")
+    cycle = _find_cycle(concepts)
+    if cycle:
+        raise TaxonomyError(f"{files[cycle[0]]}: concept {cycle[0]!r}: broader concepts form a cycle "
+                            f"({' -> '.join(cycle)})")
+
+
+def _find_cycle(concepts: dict[str, Concept]) -> list[str]:
+    """One cycle of the broader relation as a path that ends where it starts, or []."""
+    done: set[str] = set()
+    for start in concepts:
+        if start in done:
+            continue
+        path: list[str] = []
+        on_path: set[str] = set()
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            cid, i = stack.pop()
+            if i == 0:
+                path.append(cid)
+                on_path.add(cid)
+            parents = concepts[cid].broader
+            if i < len(parents):
+                stack.append((cid, i + 1))
+                parent = parents[i]
+                if parent in on_path:
+                    return path[path.index(parent):] + [parent]
+                if parent not in done:
+                    stack.append((parent, 0))
+            else:
+                done.add(cid)
+                on_path.discard(cid)
+                path.pop()
+    return []
+
+
+def _check_terms(concepts: dict[str, Concept], files: dict[str, Path]) -> None:
+    """A term (folded, hyphens as spaces) or an acronym belongs to one concept only."""
+    owners: dict[str, str] = {}
+    for concept in concepts.values():
+        written = {_term_key(t): t for t in (*concept.terms, *concept.en)}
+        written.update({f"acronym:{a}": a for a in concept.acronyms})
+        for key, term in written.items():
+            other = owners.setdefault(key, concept.id)
+            if other != concept.id:
+                raise TaxonomyError(f"{files[concept.id]}: concept {concept.id!r}: {term!r} already belongs to "
+                                    f"concept {other!r} ({files[other].name}); a term names one concept")
+
+
+def _term_key(term: str) -> str:
+    decomposed = unicodedata.normalize("NFD", term.lower().replace("’", "'"))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[-‐‑]", " ", folded).split())

@@ -1,0 +1,229 @@
+"""The taxonomy: the loader's checks, the shipped concepts, and what they find in candidates' own words."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from matchstage.analysis import Analyzer, fold, prepare
+from matchstage.facets import FUNCTION_WORDS, ConceptMatcher, Pattern
+from matchstage.taxonomy import SOURCES, Facet, Taxonomy, TaxonomyError, load_taxonomy
+
+DATA = Path(__file__).parent / "data"
+PARAPHRASES = DATA / "paraphrases.tsv"
+
+MINIMAL = {
+    "disciplines": '[shs]\nlabel = "SHS"\nterms = ["sciences sociales"]\n',
+    "methods": '[entretien]\nlabel = "Entretiens"\nterms = ["conduite d\'entretiens"]\n',
+    "skills": '[savoir-etre]\nlabel = "Savoir-être"\n\n[autonomie]\nlabel = "Autonomie"\nterms = ["autonomie"]\n'
+              'broader = "savoir-etre"\n',
+}
+
+
+def write_taxonomy(folder: Path, **files: str) -> Path:
+    for facet, text in {**MINIMAL, **files}.items():
+        (folder / f"{facet}.toml").write_text(text, encoding="utf-8")
+    return folder
+
+
+# -- the loader rejects what would silently break matching --------------------------------------------
+
+def test_a_minimal_taxonomy_loads(tmp_path: Path) -> None:
+    taxonomy = load_taxonomy(write_taxonomy(tmp_path))
+    assert taxonomy["autonomie"].broader == ("savoir-etre",)
+    assert taxonomy["entretien"].facet is Facet.METHODS
+
+
+@pytest.mark.parametrize(("facet", "text", "message"), [
+    ("disciplines", MINIMAL["disciplines"] + '[socio]\nlabel = "Socio"\nterms = ["sociologie"]\nbroader = "sh"\n',
+     r"disciplines\.toml: concept 'socio': broader 'sh' is not a concept"),
+    ("disciplines", '[a]\nlabel = "A"\nterms = ["aa"]\nbroader = "b"\n[b]\nlabel = "B"\nterms = ["bb"]\n'
+                    'broader = "c"\n[c]\nlabel = "C"\nterms = ["cc"]\nbroader = "a"\n',
+     r"disciplines\.toml: concept 'a': broader concepts form a cycle \(a -> b -> c -> a\)"),
+    ("disciplines", '[a]\nlabel = "A"\nterms = ["aa"]\nbroader = "a"\n',
+     r"concept 'a': broader names the concept itself"),
+    ("methods", '[vide]\nlabel = "Vide"\nterms = []\n',
+     r"methods\.toml: concept 'vide' has no term, acronym or English label"),
+    ("methods", '[entretien]\nlabel = "Entretiens"\nterms = ["entretien"]\n[entretien]\nlabel = "Bis"\n',
+     r"methods\.toml: concept id 'entretien' is defined twice"),
+    ("skills", MINIMAL["skills"] + '[shs]\nlabel = "Doublon"\nterms = ["shs en compétence"]\n',
+     r"disciplines\.toml: concept id 'shs' is defined twice \(also in skills\.toml\)"),
+    ("methods", '[entretien]\nlabel = "Entretiens"\nterms = ["entretien"]\nbroader = "shs"\n',
+     r"concept 'entretien': broader 'shs' is in disciplines\.toml"),
+    ("methods", '[entretien]\nlabel = "Entretiens"\nterm = ["entretien"]\n',
+     r"concept 'entretien': unknown field 'term'"),
+    ("methods", '[entretien]\nterms = ["entretien"]\n', r"concept 'entretien': label must be a non-empty string"),
+    ("methods", '[entretien]\nlabel = "E"\nterms = "entretien"\nacronyms = [3]\n',
+     r"concept 'entretien': acronyms must be a list of non-empty strings"),
+    ("methods", '[Entretien_Semi]\nlabel = "E"\nterms = ["entretien"]\n',
+     r"concept id 'Entretien_Semi': use lowercase"),
+    ("methods", '[chatons]\nlabel = "C"\nacronyms = ["CHATONS"]\n', r"acronym 'CHATONS' cannot match"),
+    ("methods", '[sig]\nlabel = "SIG"\nacronyms = ["sig"]\n', r"acronym 'sig' cannot match"),
+    ("methods", '[entretien]\nlabel = "E"\nterms = ["entretien"]\nsource = "wikipedia"\n',
+     r"concept 'entretien': source 'wikipedia' is not one of curated, ESCO, ROME"),
+    ("methods", '[entretien]\nlabel = "E"\nterms = ["Sciences  sociales"]\n',
+     r"methods\.toml: concept 'entretien': 'Sciences  sociales' already belongs to concept 'shs' "
+     r"\(disciplines\.toml\)"),
+    ("methods", 'stray = 1\n', r"methods\.toml: 'stray' is not a concept table"),
+    ("methods", '[entretien\n', r"methods\.toml: not valid TOML"),
+])
+def test_the_loader_names_the_file_and_the_concept(tmp_path: Path, facet: str, text: str, message: str) -> None:
+    folder = write_taxonomy(tmp_path, **{facet: text})
+    with pytest.raises(TaxonomyError, match=message):
+        load_taxonomy(folder)
+
+
+def test_a_grouping_concept_needs_no_term_when_it_has_narrower_ones(tmp_path: Path) -> None:
+    taxonomy = load_taxonomy(write_taxonomy(tmp_path))
+    assert taxonomy["savoir-etre"].terms == ()
+    assert taxonomy.is_under("autonomie", "savoir-etre")
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    write_taxonomy(tmp_path)
+    (tmp_path / "skills.toml").unlink()
+    with pytest.raises(TaxonomyError, match=r"skills\.toml: missing"):
+        load_taxonomy(tmp_path)
+
+
+# -- the shipped taxonomy ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="module")
+def matcher(taxonomy: Taxonomy, analyzer: Analyzer) -> ConceptMatcher:
+    return ConceptMatcher.compile(taxonomy, analyzer)
+
+
+def found(matcher: ConceptMatcher, analyzer: Analyzer, text: str) -> set[str]:
+    return {h.concept for h in matcher.find(analyzer.analyse(text))}
+
+
+def test_the_shipped_taxonomy_is_broad(taxonomy: Taxonomy) -> None:
+    per_facet = defaultdict(int)
+    for concept in taxonomy.concepts.values():
+        per_facet[concept.facet] += 1
+    assert per_facet[Facet.DISCIPLINES] >= 200
+    assert per_facet[Facet.METHODS] >= 120
+    assert per_facet[Facet.SKILLS] >= 200
+
+
+def test_ids_used_elsewhere_are_kept(taxonomy: Taxonomy) -> None:
+    # models/weights.toml ([concept_weights]) and the scoring tests name these.
+    for cid in ("savoir-etre", "sociologie", "entretien-semi-directif", "sig", "gestion-projet", "autonomie", "ess"):
+        assert cid in taxonomy.concepts
+
+
+def test_every_shipped_concept_is_well_formed(taxonomy: Taxonomy) -> None:
+    for concept in taxonomy.concepts.values():
+        assert concept.label.strip() == concept.label and concept.label[0].isupper(), concept.id
+        assert set(concept.source) <= set(SOURCES), concept.id
+        for term in (*concept.terms, *concept.en):
+            assert term == term.strip() and "  " not in term, (concept.id, term)
+
+
+# Concepts whose label is one common word kept out of their terms on purpose, with what it would match.
+AMBIGUOUS_LABELS = {
+    "histoire": "une histoire de vie, l'histoire de l'association",
+    "economie": "faire des économies, l'économie circulaire",
+    "droit": "avoir le droit, les droits humains, ouvrir droit à",
+    "sante": "la santé de l'association, une mutuelle santé",
+    "environnement": "un environnement de travail stimulant, l'environnement Linux",
+    "informatique": "the heading « Informatique : Word, Excel » of nearly every CV",
+    "ingenierie": "ingénierie de formation, ingénierie territoriale",
+    "architecture": "architecture logicielle, l'architecture du projet",
+    "communication": "sciences de l'information et de la communication, qualités de communication",
+    "evaluation": "évaluation des compétences, l'évaluation du stage",
+}
+
+
+def test_every_concept_is_found_in_its_own_label(taxonomy: Taxonomy, matcher: ConceptMatcher,
+                                                 analyzer: Analyzer) -> None:
+    # Grouping concepts (no term of their own, such as savoir-etre) are never matched by design.
+    missed = {c.id for c in taxonomy.concepts.values()
+              if (c.terms or c.en or c.acronyms) and c.id not in found(matcher, analyzer, c.label)}
+    assert missed == set(AMBIGUOUS_LABELS)
+    for cid in AMBIGUOUS_LABELS:
+        assert taxonomy[cid].label.lower() not in {t.lower() for t in taxonomy[cid].terms}
+
+
+def test_every_term_finds_its_concept(taxonomy: Taxonomy, matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    # Not at the very end of a sentence: the tokenizer reads "R." or "SCoT." there as an abbreviation.
+    pairs = [(c.id, t) for c in taxonomy.concepts.values() for t in (*c.terms, *c.en, *c.acronyms)]
+    analysed = analyzer.analyse_many([f"Compétences : {t} et autres." for _, t in pairs])
+    missed = [(cid, t) for (cid, t), text in zip(pairs, analysed) if cid not in {h.concept for h in matcher.find(text)}]
+    assert missed == []
+
+
+def test_no_term_loses_a_word_on_the_way(taxonomy: Taxonomy, analyzer: Analyzer) -> None:
+    # The analyser drops one-letter lower-case words: "e-learning" would become "learning" and match
+    # "machine learning", "permis b" would become "permis" and match "cela m'a permis de".
+    terms = [t for c in taxonomy.concepts.values() for t in (*c.terms, *c.en)]
+    lost = []
+    for term, analysed in zip(terms, analyzer.analyse_many(terms)):
+        written = [w for w in re.split(r"[\s\-‐‑/]+", prepare(term)) if w]
+        written = [fold(re.sub(r"^(?:qu|[dljnsctm])['’]", "", w, flags=re.IGNORECASE)).strip(".,;:()") for w in written]
+        content = [w for w in written if w and not w.isdigit() and w not in FUNCTION_WORDS]
+        kept = [t for t in analysed.tokens if t.lemma not in FUNCTION_WORDS]
+        if len(kept) < len(content):
+            lost.append(term)
+    assert lost == []
+
+
+def test_no_two_concepts_share_a_term_once_lemmatised(matcher: ConceptMatcher) -> None:
+    # Two patterns of the same length whose words can match the same written words, position by position.
+    by_length: dict[int, list[Pattern]] = defaultdict(list)
+    for pattern in matcher.patterns:
+        if not pattern.acronym:
+            by_length[len(pattern.keys)].append(pattern)
+    shared = set()
+    for patterns in by_length.values():
+        by_first: dict[str, list[Pattern]] = defaultdict(list)
+        for pattern in patterns:
+            for key in pattern.keys[0]:
+                by_first[key].append(pattern)
+        for group in by_first.values():
+            for i, a in enumerate(group):
+                for b in group[i + 1:]:
+                    if a.concept != b.concept and all(x & y for x, y in zip(a.keys, b.keys)):
+                        shared.add((a.concept, b.concept, " ".join(sorted(k)[0] for k in a.keys)))
+    assert sorted(shared) == []
+
+
+# -- candidates' and offers' own words ---------------------------------------------------------------
+
+def read_paraphrases() -> list[tuple[str, str, str]]:
+    with PARAPHRASES.open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    return [(phrase, expected, facet) for phrase, expected, facet, *_ in rows]
+
+
+@pytest.mark.parametrize(("phrase", "expected", "facet"), read_paraphrases())
+def test_paraphrases_find_the_expected_concept(phrase: str, expected: str, facet: str, taxonomy: Taxonomy,
+                                               matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    hits = found(matcher, analyzer, phrase)
+    if expected.startswith("-"):
+        # "-": nothing of that facet; "-id": not that concept nor anything under it.
+        banned = expected[1:]
+        if banned:
+            assert not [c for c in hits if taxonomy.is_under(c, banned)], hits
+        else:
+            assert not [c for c in hits if taxonomy[c].facet.value == facet], hits
+    else:
+        assert taxonomy[expected].facet.value == facet
+        # The concept itself or a narrower one: "entretiens semi-directifs" is an interview.
+        assert [c for c in hits if taxonomy.is_under(c, expected)], hits
+
+
+def test_paraphrases_cover_every_facet_and_enough_ground() -> None:
+    rows = read_paraphrases()
+    assert len(rows) >= 150
+    assert {facet for _, _, facet in rows} == {f.value for f in Facet}
+    assert sum(1 for _, expected, _ in rows if expected.startswith("-")) >= 25
