@@ -9,7 +9,7 @@ def found(matcher: ConceptMatcher, analyzer: Analyzer, text: str) -> dict[str, s
 
 
 def test_inflected_forms_and_word_order_match(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
-    hits = found(small_matcher, analyzer, "J'ai mené des entretiens semi-directifs et des projets : gestion, suivi.")
+    hits = found(small_matcher, analyzer, "J'ai mené des entretiens semi-directifs ; projets en gestion.")
     assert "entretien-semi-directif" in hits
     assert "gestion-projet" in hits
     assert hits["entretien-semi-directif"] == "entretiens semi directifs"
@@ -44,3 +44,9 @@ def test_the_longest_of_overlapping_matches_wins(small_matcher: ConceptMatcher, 
     # Separate mentions on one line are both kept.
     hits = found(small_matcher, analyzer, "Licence de sociologie puis master de sociologie de la santé")
     assert {"sociologie", "sociologie-sante"} <= hits.keys()
+
+
+def test_a_term_is_not_read_across_punctuation(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    # "Compétences : gestion" is a heading and its first item, not one phrase.
+    assert "gestion-projet" not in found(small_matcher, analyzer, "Projets : gestion des stocks, inventaires.")
+    assert "gestion-projet" in found(small_matcher, analyzer, "Projets : gestion de projets culturels.")

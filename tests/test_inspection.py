@@ -113,7 +113,7 @@ def test_a_document_that_is_not_a_cv_is_read_and_said_to_be_skipped(tmp_path: Pa
     assert code == 0
     assert "matchstage match would skip it [not-a-cv]: " in out
     assert "Rapport_de_stage.pdf: does not look like a CV or a cover letter (9 pages and no CV section)." in out
-    assert "Méthodes qualitatives (methods) «enquête qualitative» counts 0.80" in out
+    assert "Méthodes qualitatives (methods) «méthode d' enquête qualitative» counts 0.80" in out
     labels = {line.split(" (")[0].strip() for line in out.splitlines() if line.startswith("     ") and "«" in line}
     assert labels and labels <= {c.label for c in load_taxonomy(SMALL_TAXONOMY).concepts.values()}
 

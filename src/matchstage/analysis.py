@@ -28,6 +28,8 @@ _CAPS_WORD = re.compile(rf"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]{{{_MAX_ACRONYM_LEN},
 _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
 _ACRONYM = re.compile(rf"^[A-Z][A-Z0-9&]{{1,{_MAX_ACRONYM_LEN - 1}}}s?$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+# Punctuation between two phrases or list items (not the apostrophe or the hyphen inside a term).
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]{}•·▪■●◆►|/?!.…«»\x7f]")
 # Tags under which a gendered ending is a matter of gender, not of conjugation.
 _GENDERED_POS = {"NOUN", "ADJ", "VERB", "PROPN", "X"}
 
@@ -76,6 +78,9 @@ class Token:
     stop: bool
     acronym: bool
     line: int
+    # Which clause of the text the word is in: punctuation that separates items or phrases (, ; : ( ) • ...)
+    # starts a new one, so that a term is not read across "Compétences : communication".
+    clause: int = 0
 
 
 @dataclass(frozen=True)
@@ -147,9 +152,12 @@ class Analyzer:
     def _to_tokens(self, text: str, doc: Iterable[Any]) -> AnalysedText:
         line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         tokens = []
+        clause = 0
         for tok in doc:
             word = tok.text
             if not _HAS_LETTER.search(word) or len(word) < 2 and not word.isupper():
+                if _CLAUSE_BREAK.search(word):
+                    clause += 1
                 continue
             acronym = bool(_ACRONYM.match(word))
             if acronym:
@@ -163,5 +171,5 @@ class Analyzer:
                 keys.add(surface[:-1])
             stop = (surface in self.stop_words or lemma in self.stop_words) and not acronym
             line = bisect.bisect_right(line_starts, tok.idx) - 1
-            tokens.append(Token(word, frozenset(keys), lemma, stop, acronym, line))
+            tokens.append(Token(word, frozenset(keys), lemma, stop, acronym, line, clause))
         return AnalysedText(tuple(tokens))

@@ -9,7 +9,7 @@ find the concept whose term is ``entretien semi-directif``.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from matchstage.analysis import AnalysedText, Analyzer
@@ -31,6 +31,8 @@ class Pattern:
     concept: str
     keys: tuple[frozenset[str], ...]
     acronym: str = ""
+    # The term holds punctuation ("Histoire, civilisations, patrimoine", "HTML/CSS"): it may be read across it.
+    across: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,12 @@ class ConceptMatcher:
         return cls(taxonomy, cls._patterns(taxonomy, analyzer))
 
     def to_json(self) -> list[list[object]]:
-        return [[p.concept, [sorted(k) for k in p.keys], p.acronym] for p in self.patterns]
+        return [[p.concept, [sorted(k) for k in p.keys], p.acronym, p.across] for p in self.patterns]
 
     @classmethod
     def from_json(cls, taxonomy: Taxonomy, data: list[list[object]]) -> ConceptMatcher:
-        return cls(taxonomy, [Pattern(str(c), tuple(frozenset(k) for k in keys), str(a))  # type: ignore[attr-defined]
-                              for c, keys, a in data])
+        return cls(taxonomy, [Pattern(str(c), tuple(frozenset(k) for k in keys), str(a), bool(x))  # type: ignore[attr-defined]
+                              for c, keys, a, x in data])
 
     @staticmethod
     def _patterns(taxonomy: Taxonomy, analyzer: Analyzer) -> list[Pattern]:
@@ -81,14 +83,18 @@ class ConceptMatcher:
                 owners.append(concept.id)
                 phrases.append(phrase)
             patterns.extend(Pattern(concept.id, (), acronym) for acronym in concept.acronyms)
-        seen: set[tuple[str, tuple[frozenset[str], ...]]] = set()
+        seen: set[tuple[str, tuple[frozenset[str], ...], bool]] = set()
         for owner, analysed in zip(owners, analyzer.analyse_many(phrases)):
             words = [t for t in analysed.tokens if t.lemma not in FUNCTION_WORDS] or list(analysed.tokens)
             keys = tuple(t.keys for t in words)
-            if keys and (owner, keys) not in seen:
-                seen.add((owner, keys))
-                patterns.append(Pattern(owner, keys))
+            across = words[0].clause != words[-1].clause
+            if keys and (owner, keys, across) not in seen:
+                seen.add((owner, keys, across))
+                patterns.append(Pattern(owner, keys, across=across))
         return patterns
+
+    def _broader_than(self, concept: str, other: str) -> bool:
+        return concept != other and self.taxonomy.is_under(other, concept)
 
     def find(self, text: AnalysedText) -> list[Hit]:
         """Every (concept, place) found in ``text``; the same concept may be found several times."""
@@ -98,71 +104,90 @@ class ConceptMatcher:
         for ci, ti in enumerate(content):
             for key in tokens[ti].keys:
                 positions[key].append(ci)
-        # Every place a pattern matches: (content words it covers, first token, last token, concept).
-        spans: list[tuple[int, int, int, str]] = []
+        spans: list[_Span] = []
         for ti, token in enumerate(tokens):
             for pattern in self._by_acronym.get(token.word, ()) or self._by_acronym.get(token.word.rstrip("s"), ()):
-                spans.append((1, ti, ti, pattern.concept))
+                spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, True, (ti,)))
+        clauses = [tokens[ti].clause for ti in content]
+        anywhere = [0] * len(content)
         for ci, ti in enumerate(content):
             candidates = {id(p): p for key in tokens[ti].keys for p in self._by_first_key.get(key, ())}
             for pattern in candidates.values():
-                span = _place(pattern.keys, ci, positions)
-                if span is not None:
-                    spans.append((len(pattern.keys), content[span[0]], content[span[1]], pattern.concept))
+                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses)
+                if place is not None:
+                    spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
+                                       tuple(content[p] for p in place[0])))
         hits: list[Hit] = []
         per_line: set[tuple[str, int]] = set()
-        for concept, first, last in _longest_first(spans):
-            if (concept, tokens[first].line) not in per_line:  # a concept found twice on one line counts once
-                per_line.add((concept, tokens[first].line))
-                hits.append(Hit(concept, self.taxonomy[concept].facet,
-                                " ".join(t.word for t in tokens[first:last + 1]), tokens[first].line))
+        for span in _readings(spans, self._broader_than):
+            first, last = span.words[0], span.words[-1]
+            if (span.concept, tokens[first].line) not in per_line:  # a concept found twice on one line counts once
+                per_line.add((span.concept, tokens[first].line))
+                hits.append(Hit(span.concept, span.facet, " ".join(t.word for t in tokens[first:last + 1]),
+                                tokens[first].line))
         return hits
 
 
-def _longest_first(spans: list[tuple[int, int, int, str]]) -> list[tuple[str, int, int]]:
-    """Keep the longest of overlapping matches, as a reader would: "économie sociale et solidaire" is ESS, not
-    also "économie"; "sociologie de la santé" is not also "sociologie" (the hierarchy gives that credit).
-    Matches of the very same words are all kept (a term may name concepts of two facets)."""
-    taken: list[tuple[int, int]] = []
-    kept: list[tuple[str, int, int]] = []
-    seen: set[tuple[str, int, int]] = set()
-    # More words of a term first; among those, the tighter span (words written together beat a loose reading).
-    for _size, first, last, concept in sorted(spans, key=lambda s: (-s[0], s[2] - s[1], s[1], s[3])):
-        if (concept, first, last) in seen:
-            continue
-        if any(first <= b and a <= last and (a, b) != (first, last) for a, b in taken):
-            continue
-        seen.add((concept, first, last))
-        taken.append((first, last))
-        kept.append((concept, first, last))
-    return sorted(kept, key=lambda k: (k[1], k[0]))
+@dataclass(frozen=True)
+class _Span:
+    """One place a term matches: its concept, whether its words stand in the term's order, the tokens they are."""
+
+    concept: str
+    facet: Facet
+    ordered: bool
+    words: tuple[int, ...]
 
 
-def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]]) -> tuple[int, int] | None:
-    """Where the words of a term stand from content position ``start`` (its first word), or None."""
+def _readings(spans: list[_Span], broader_than: Callable[[str, str], bool]) -> list[_Span]:
+    """The matches a reader would keep. A match whose words all belong to a longer match of the same facet goes:
+    "économie sociale et solidaire" is ESS, not also "économie"; "sociologie de la santé" is not also
+    "sociologie" (the hierarchy gives that credit). So does a match sharing words with a narrower concept's
+    ("Master Psychologie sociale" is social psychology). Other matches are all kept: sharing a word
+    ("coordination d'un projet européen": a project, and a European one), across facets ("animation de focus
+    groups": a skill and a method), or on the very same words."""
+    kept: list[_Span] = []
+    # More words first; among those, words in the term's order, then the tighter span.
+    for span in sorted(spans, key=lambda s: (-len(s.words), not s.ordered, s.words[-1] - s.words[0], s.words[0],
+                                             s.concept)):
+        words = set(span.words)
+        if any(span.concept == other.concept and span.words == other.words
+               or span.facet == other.facet and words < set(other.words)
+               or words & set(other.words) and broader_than(span.concept, other.concept) for other in kept):
+            continue
+        kept.append(span)
+    return sorted(kept, key=lambda s: (s.words[0], s.concept))
+
+
+def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]], clauses: Sequence[int]
+           ) -> tuple[tuple[int, ...], bool] | None:
+    """The content positions of a term's words from ``start`` (its first word), within its clause, and whether
+    they stand in the term's order; None when they are not there."""
     if len(keys) == 1:
-        return start, start
+        return (start,), True
+    clause = clauses[start]
     # In the term's order, with at most WINDOW_SLACK words in between in all.
     found = [start]
     for word_keys in keys[1:]:
-        after = [p for key in word_keys for p in positions.get(key, ()) if p > found[-1]]
+        after = [p for key in word_keys for p in positions.get(key, ()) if p > found[-1] and clauses[p] == clause]
         if not after:
             break
         found.append(min(after))
     else:
         if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK:
-            return start, found[-1]
+            return tuple(found), True
     # In any order, adjacent: the term's words fill a contiguous run around ``start``.
     lo, hi = start - len(keys) + 1, start + len(keys) - 1
     for first in range(lo, start + 1):
         span = set(range(first, first + len(keys)))
         remaining = [set(k) for k in keys[1:]]
         for p in sorted(span - {start}):
+            if not 0 <= p < len(clauses) or clauses[p] != clause:
+                break
             match = next((i for i, k in enumerate(remaining) if any(p in positions.get(key, ()) for key in k)), None)
             if match is None:
                 break
             remaining.pop(match)
         else:
             if not remaining and first >= 0 and first + len(keys) - 1 <= hi + len(keys):
-                return first, first + len(keys) - 1
+                return tuple(range(first, first + len(keys))), False
     return None
