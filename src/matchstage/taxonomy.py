@@ -14,6 +14,7 @@ from pathlib import Path
 
 import tomllib
 
+from matchstage.i18n import N_, _
 from matchstage.paths import models_dir
 
 
@@ -23,6 +24,10 @@ class Facet(str, enum.Enum):
     SKILLS = "skills"
     DISCIPLINES = "disciplines"
     METHODS = "methods"
+
+
+# How messages name each facet (lower case, in English; translated where shown).
+FACET_NAMES = {Facet.SKILLS: N_("skills"), Facet.DISCIPLINES: N_("disciplines"), Facet.METHODS: N_("methods")}
 
 
 class TaxonomyError(Exception):
@@ -87,19 +92,20 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
         path = directory / f"{facet.value}.toml"
         if not path.is_file():
             raise TaxonomyError(
-                f"{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)"
+                _("{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)").format(
+                    path=path)
             )
         raw = path.read_bytes()
         digest.update(raw)
         try:
             tables = tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise TaxonomyError(f"{path}: not valid TOML ({exc})") from exc
+            raise TaxonomyError(_("{path}: not valid TOML ({error})").format(path=path, error=exc)) from exc
         for cid, table in tables.items():
             if not isinstance(table, dict):
                 continue
             if cid in concepts:
-                raise TaxonomyError(f"{path}: concept id {cid!r} is defined twice")
+                raise TaxonomyError(_("{path}: concept id {id!r} is defined twice").format(path=path, id=cid))
             broader = table.get("broader", ())
             concepts[cid] = Concept(
                 id=cid,
