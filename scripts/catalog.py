@@ -67,19 +67,17 @@ def template() -> Catalog:
                       msgid_bugs_address="", fuzzy=False)
     for message, filename, lineno in source_messages():
         catalog.add(message, None, [(filename, lineno)])
-    source = (ROOT / CLICK_SOURCE).read_text(encoding="utf-8").splitlines()
     for message in click_messages():
-        first = message.splitlines()[0][:40]
-        lineno = next((n for n, line in enumerate(source, 1) if first in line), 0)
         if message not in catalog:
-            catalog.add(message, None, [(CLICK_SOURCE, lineno)])
+            catalog.add(message, None, [(CLICK_SOURCE, None)])
     return catalog
 
 
 def _po_bytes(catalog: Catalog, *, template: bool) -> bytes:
     out = io.BytesIO()
+    # No line numbers: a message moving down a file is no change to review (and no merge conflict).
     write_po(out, catalog, width=110, omit_header=False, ignore_obsolete=True, include_previous=False,
-             sort_by_file=False)
+             sort_by_file=False, include_lineno=False)
     text = out.getvalue()
     if template:  # the template's date changes on every run: keep it out of the comparison
         text = b"\n".join(line for line in text.split(b"\n") if not line.startswith(b'"POT-Creation-Date'))

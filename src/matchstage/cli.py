@@ -71,7 +71,8 @@ def cli() -> None:
               help="Override weights, e.g. disciplines=0.4,methods=0.3,skills=0.2,text=0.1.")
 @click.option("--config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="TOML file with a [weights] table.")
-@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--jobs", default=2, show_default=True, type=click.IntRange(min=1),
               help="Worker processes for reading PDFs.")
@@ -207,7 +208,8 @@ def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet:
     except BlindingError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(_("{file}: {error}").format(file=exc.filename or key, error=exc.strerror or exc)) from None
+        raise click.ClickException(_("{file}: {error}").format(file=exc.filename or key,
+                                                               error=exc.strerror or exc)) from None
     if key is None:
         _err(_("matchstage: blind review, no key written (add --blind-key FILE to keep which files each "
                "pseudonym stands for; pseudonyms stay the same on the next run)"))
@@ -222,7 +224,8 @@ def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet:
 @click.option("--qrels", "qrels", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Graded relevance TSV: candidate, offer, grade (0-3).")
 @click.option("--weights", "weight_spec", metavar="NAME=W,...", help="Override weights (see match).")
-@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--jobs", default=2, show_default=True, type=click.IntRange(min=1), help="Worker processes for PDFs.")
 @lang_option
@@ -252,7 +255,8 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
 @click.option("--offer", "as_offer", is_flag=True, help="Inspect FILE as an offer (default: as a CV).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="What goes to standard output.")
-@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed to extract the text of one file.")

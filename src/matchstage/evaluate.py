@@ -75,5 +75,6 @@ def format_evaluation(evaluation: Evaluation) -> str:
     lines.append("\n" + _("matchstage nDCG@5 minus best baseline: {difference:+.3f}").format(
         difference=evaluation.mean["matchstage"].ndcg5 - best_baseline))
     if evaluation.unjudged:
-        lines.append(_("offers without judgements (not counted): {offers}").format(offers=", ".join(evaluation.unjudged)))
+        lines.append(_("offers without judgements (not counted): {offers}").format(
+            offers=", ".join(evaluation.unjudged)))
     return "\n".join(lines) + "\n"

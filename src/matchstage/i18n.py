@@ -81,7 +81,7 @@ def N_(message: str) -> str:
 _FIELD = re.compile(r"\{(\w+)(?:![rsa])?(?::[^{}]*)?\}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _filled(template: str) -> re.Pattern[str]:
     """What ``template`` looks like once its fields are filled: each field any text, the rest as is."""
     pattern, position, seen = [], 0, set()
@@ -93,6 +93,11 @@ def _filled(template: str) -> re.Pattern[str]:
         position = field.end()
     pattern.append(re.escape(template[position:]))
     return re.compile("".join(pattern), re.DOTALL)
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with each field replaced by its value, already formatted (the field's spec is dropped)."""
+    return _FIELD.sub(lambda field: values.get(field.group(1), field.group(0)), template)
 
 
 def translate_filled(text: str, templates: Iterable[str]) -> str:
@@ -109,6 +114,6 @@ def translate_filled(text: str, templates: Iterable[str]) -> str:
     for template in sorted(templates, key=lambda t: -len(_FIELD.sub("", t))):  # most literal text first
         found = _filled(template).fullmatch(text)
         if found:
-            values = {name: translate_filled(value, templates) for name, value in found.groupdict().items()}
-            return _FIELD.sub(lambda field: values.get(field.group(1), field.group(0)), _(template))
+            return _fill(_(template), {name: translate_filled(value, templates)
+                                       for name, value in found.groupdict().items()})
     return text

@@ -114,7 +114,8 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(_("{path}: not UTF-8 text (byte {byte}) — save it as UTF-8").format(path=path, byte=exc.start)) from exc
+        raise ValueError(_("{path}: not UTF-8 text (byte {byte}) — save it as UTF-8").format(
+            path=path, byte=exc.start)) from exc
     qrels: dict[str, dict[str, int]] = {}
     first_seen: dict[tuple[str, str], int] = {}
     for number, line in enumerate(text.splitlines(), start=1):

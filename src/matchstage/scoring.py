@@ -20,8 +20,8 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from matchstage import i18n
 from matchstage.levels import Level
-from matchstage.i18n import _
 from matchstage.paths import models_dir
 from matchstage.profiles import Evidence, Profile
 from matchstage.taxonomy import Facet, Taxonomy
@@ -58,12 +58,14 @@ class Weights:
         items = spec.items() if isinstance(spec, Mapping) else _parse_pairs(spec)
         for key, value in items:
             if key not in values:
-                raise WeightsError(_("unknown weight {key!r}: use {names}").format(key=key, names=", ".join(values)))
+                raise WeightsError(i18n._("unknown weight {key!r}: use {names}").format(
+                    key=key, names=", ".join(values)))
             if not 0 <= float(value) <= 1:
-                raise WeightsError(_("weight {key}={value} must be between 0 and 1").format(key=key, value=value))
+                raise WeightsError(i18n._("weight {key}={value} must be between 0 and 1").format(
+                    key=key, value=value))
             values[key] = float(value)
         if sum(values.values()) <= 0:
-            raise WeightsError(_("at least one weight must be above 0"))
+            raise WeightsError(i18n._("at least one weight must be above 0"))
         return Weights(**values)
 
 
@@ -74,10 +76,11 @@ def _parse_pairs(spec: str) -> list[tuple[str, float]]:
         try:
             pairs.append((key.strip(), float(value)))
         except ValueError:
-            raise WeightsError(_("cannot read {part!r}: write name=number, e.g. disciplines=0.4").format(
+            raise WeightsError(i18n._("cannot read {part!r}: write name=number, e.g. disciplines=0.4").format(
                 part=part)) from None
         if not sep:
-            raise WeightsError(_("cannot read {part!r}: write name=number, e.g. disciplines=0.4").format(part=part))
+            raise WeightsError(i18n._("cannot read {part!r}: write name=number, e.g. disciplines=0.4").format(
+                part=part))
     return pairs
 
 
