@@ -280,8 +280,8 @@ def test_french_help(args: list[str]) -> None:
     assert result.output.startswith("Utilisation : matchstage match [OPTIONS] OFFRE... CANDIDATURES")
     assert "Classe les candidat·es de CANDIDATURES pour chaque OFFRE." in result.output
     assert "Options :" in result.output and "--output FICHIER" in result.output
-    flat = " ".join(result.output.split())
-    assert "Affiche ce message et quitte." in flat and "[par défaut : 10 ; x>=1]" in flat
+    flat = re.sub(r"[ \n]+", " ", result.output)  # as one line; the no-break space stays
+    assert "Affiche ce message et quitte." in flat and "[par défaut\u00a0: 10 ; x>=1]" in flat
     assert "--top" in result.output and "--blind-key" in result.output  # option names stay
 
 
@@ -307,6 +307,12 @@ def test_every_help_is_entirely_translated(args: list[str]) -> None:
     for words in ("Show ", "Usage", "Options:", "default:", " the ", " of ", " and ", " with "):
         assert words not in french, (words, french)
     assert english != french
+
+
+def test_no_arguments_shows_the_help_in_french() -> None:
+    result = CliRunner().invoke(cli, [], env={"LANG": "fr_FR.UTF-8"}, prog_name="matchstage")
+    assert result.output.startswith("Utilisation : matchstage [OPTIONS] COMMANDE [ARGUMENTS]...")
+    assert "Erreur" not in result.output and "Commandes :" in result.output
 
 
 def test_usage_errors_in_french() -> None:

@@ -200,6 +200,9 @@ class Group(_Translated, click.Group):
 
 def show_error(exc: click.ClickException) -> None:
     """What click's standalone mode prints for ``exc``, with its frame in the interface language."""
+    if type(exc).show not in (click.ClickException.show, click.UsageError.show):
+        exc.show()  # an exception that shows itself its own way (no arguments: the help)
+        return
     message = exc.format_message()
     if type(exc) is click.BadParameter and exc.param_hint is not None:  # ours: a translated message
         hint = exc.param_hint if isinstance(exc.param_hint, str) else " / ".join(map(repr, exc.param_hint))
