@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install demo test lint typecheck samples bench clean
+.PHONY: all install demo test lint typecheck samples catalog bench clean
 
 all: test lint typecheck
 
@@ -34,6 +34,10 @@ typecheck: $(STAMP)
 
 samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py
+
+# The message template from the code (Python, templates, click help), merged into the French .po, compiled to .mo.
+catalog: $(STAMP)
+	$(BIN)/python scripts/catalog.py
 
 # make bench BENCH_ARGS="--naive-sample 200 --only 0,1,2" passes options to bench/run.py.
 bench: $(STAMP)

@@ -25,7 +25,7 @@ from tests.factories import SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
-PSEUDONYM = re.compile(r"^Candidat·e \d{2,}$")
+PSEUDONYM = re.compile(r"^Candidate \d{2,}$")
 
 
 # -- the register -----------------------------------------------------------------------------------------
@@ -90,13 +90,13 @@ def test_explanations_are_blinded_when_read_and_scores_stay(tmp_path: Path) -> N
     result = MatchResult((OfferResult(Offer("offre", tmp_path / "offre.txt", "texte"), ranking),), (), ())
     blinded = blind(result, Pseudonyms({"CV_Lea_Nguyen.pdf": 7, "CV_Zoe_Perrin.pdf": 3}, b"secret"))
     first, second = blinded.result.offers[0].ranking
-    assert (first.candidate, second.candidate) == ("Candidat·e 03", "Candidat·e 07")  # a tie: pseudonym order
-    assert first.files == ("Candidat·e 03, document 1 (.pdf)",)
+    assert (first.candidate, second.candidate) == ("Candidate 03", "Candidate 07")  # a tie: pseudonym order
+    assert first.files == ("Candidate 03, document 1 (.pdf)",)
     assert first.score.score == 0.7 and first.score.values == score.values
     assert first.score.facets[Facet.METHODS].matched[0].words == f"enquête avec {MASK} ({MASK})"
     assert score.facets[Facet.METHODS].matched[0].words == quote  # the result itself is left as it was
-    assert [(e.pseudonym, e.file) for e in blinded.key] == [("Candidat·e 03", "CV_Zoe_Perrin.pdf"),
-                                                            ("Candidat·e 07", "CV_Lea_Nguyen.pdf")]
+    assert [(e.pseudonym, e.file) for e in blinded.key] == [("Candidate 03", "CV_Zoe_Perrin.pdf"),
+                                                            ("Candidate 07", "CV_Lea_Nguyen.pdf")]
 
 
 # -- the command, on the samples ----------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_no_name_email_phone_or_file_name_in_any_blind_output(blind_runs: dict[s
     outputs = {"stderr": blind_runs["json"].stderr}
     outputs |= {f"{name} stdout": run.stdout for name, run in blind_runs.items()}
     outputs |= {f"file {name}": text for name, text in blind_runs["json"].files.items() if name != "key.csv"}
-    assert "Candidat·e" in outputs["table stdout"] and "Candidat·e" in outputs["file shortlist.csv"]
+    assert "Candidate" in outputs["table stdout"] and "Candidate" in outputs["file shortlist.csv"]
     for name, text in outputs.items():
         assert _leaks(text, PEOPLE) == [], name
 
@@ -294,7 +294,7 @@ def test_skipped_duplicate_ignored_and_flagged_files_are_blinded_too(grown: Grow
     data = json.loads(grown.run.stdout)
     assert {s["reason"] for s in data["skipped"]} == {"duplicate", "empty"}
     assert len(data["ignored"]) == 2 and data["flags"] and data["duplicates"]
-    label = re.compile(r"^Candidat·e \d{2,}, document \d+ \(\.pdf\)$")
+    label = re.compile(r"^Candidate \d{2,}, document \d+ \(\.pdf\)$")
     for entry in data["skipped"] + data["flags"]:
         assert label.match(entry["path"]) and entry["message"].startswith(entry["path"] + ": "), entry
     assert all(label.match(d["path"]) and label.match(d["same_as"]) for d in data["duplicates"])
@@ -308,7 +308,7 @@ def test_skipped_duplicate_ignored_and_flagged_files_are_blinded_too(grown: Grow
 def test_adding_cvs_keeps_everyone_elses_pseudonym(grown: Grown) -> None:
     assert {f: grown.after[f] for f in grown.before} == grown.before
     new = {grown.after[f] for f in ("CV_Camille_Durand.pdf", "CV_Lea_Nguyen (copie).pdf", "CV_Zoe_Perrin_2024.pdf")}
-    assert new == {"Candidat·e 46", "Candidat·e 47", "Candidat·e 48"}
+    assert new == {"Candidate 46", "Candidate 47", "Candidate 48"}
 
 
 def test_without_a_key_stderr_says_none_was_written(blind_runs: dict[str, Run]) -> None:

@@ -1,4 +1,4 @@
-"""Blind review: the same result with every candidate shown as a pseudonym (``Candidat·e 07``).
+"""Blind review: the same result with every candidate shown as a pseudonym (``Candidate 07``, ``Candidat·e 07``).
 
 Blinding is presentation only. It takes a finished :class:`MatchResult` and returns another one in which
 candidate ids, file and folder names are pseudonyms and labels, and the CV's own words quoted in
@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from matchstage.analysis import fold
-from matchstage.i18n import _
+from matchstage.i18n import N_, _
 from matchstage.match import Duplicate, Flag, MatchResult, OfferResult, Ranked, Skipped
 from matchstage.personal import name_words, strip_personal
 from matchstage.report import safe_cell, write_atomically
@@ -43,7 +43,7 @@ from matchstage.taxonomy import Facet
 
 # What stands in the place of a removed detail in quoted text.
 MASK = "[…]"
-KEY_HEADER = ("pseudonym", "label", "candidate", "file")
+KEY_HEADER = (N_("pseudonym"), N_("label"), N_("candidate"), N_("file"))
 _REGISTER_FORMAT = 1
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -56,7 +56,8 @@ def default_register_dir() -> Path:
 
 
 def pseudonym(number: int) -> str:
-    return _("Candidat·e {number:02d}").format(number=number)
+    """``Candidate 07`` in English, ``Candidat·e 07`` in French (inclusive writing, as the French samples)."""
+    return _("Candidate {number:02d}").format(number=number)
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ def _blind_score(score: Score, redact: Callable[[str], str]) -> Score:
 def key_csv(key: Sequence[KeyEntry]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(KEY_HEADER)
+    writer.writerow([_(column) for column in KEY_HEADER])
     for entry in key:
         writer.writerow([safe_cell(v) for v in (entry.pseudonym, entry.label, entry.candidate, entry.file)])
     return buffer.getvalue()

@@ -12,8 +12,9 @@ import tomllib
 from matchstage import __version__
 from matchstage.assign import AssignError, parse_capacities, with_assignment
 from matchstage.cache import Cache, default_cache_dir
+from matchstage.cli_i18n import Group, lang_option
 from matchstage.documents import ReadLimits
-from matchstage.i18n import _
+from matchstage.i18n import _, ngettext
 from matchstage.match import MatchError, MatchOptions, MatchResult, match, offer_files
 from matchstage.progress import for_terminal
 from matchstage.report import (
@@ -48,8 +49,9 @@ def _weights(spec: str | None, config: Path | None) -> Weights:
     return weights
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="matchstage")
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="matchstage", help="Show the version and exit.")
+@lang_option
 def cli() -> None:
     """Rank candidates' CVs against offers on skills, disciplines and methods, and explain each score.
 
@@ -58,7 +60,7 @@ def cli() -> None:
 
 
 @cli.command("match")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="OFFER... CANDIDATES")
 @click.option("--top", default=10, show_default=True, type=click.IntRange(min=1),
               help="Candidates shown per offer in the table (CSV and JSON hold all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
@@ -69,7 +71,8 @@ def cli() -> None:
               help="Override weights, e.g. disciplines=0.4,methods=0.3,skills=0.2,text=0.1.")
 @click.option("--config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="TOML file with a [weights] table.")
-@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--jobs", default=2, show_default=True, type=click.IntRange(min=1),
               help="Worker processes for reading PDFs.")
@@ -81,28 +84,29 @@ def cli() -> None:
               help="Skip files bigger than this many megabytes (too-large).")
 @click.option("--password", default=None, help="Password for encrypted offer or CV PDFs.")
 @click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed.")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               help="Where analysed documents are cached (default: the user's cache directory).")
 @click.option("--no-cache", is_flag=True, help="Analyse every document again and keep nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on standard error.")
 @click.option("--matrix", "matrix_out", type=click.Path(path_type=Path, dir_okay=False),
-              help=_("Also write the candidates × offers scores to FILE.csv."))
+              help="Also write the candidates × offers scores to FILE.csv.")
 @click.option("--assign", is_flag=True,
-              help=_("Suggest who could go where: each candidate on at most one offer, the largest sum of scores. "
-                     "A suggestion: the decision is yours."))
+              help="Suggest who could go where: each candidate on at most one offer, the largest sum of scores. "
+                     "A suggestion: the decision is yours.")
 @click.option("--capacity", "capacity_specs", multiple=True, metavar="OFFER=N,...",
-              help=_("Places per offer for --assign (default 1); N alone sets every offer not named; "
-                     "repeatable. Implies --assign."))
+              help="Places per offer for --assign (default 1); N alone sets every offer not named; "
+                     "repeatable. Implies --assign.")
 @click.option("--min-score", type=click.FloatRange(0, 100), default=None, metavar="N",
-              help=_("Lowest score (0-100) that may fill a place in --assign; default 0: any score above 0. "
-                     "Implies --assign."))
+              help="Lowest score (0-100) that may fill a place in --assign; default 0: any score above 0. "
+                     "Implies --assign.")
 @click.option("--assignment", "assignment_out", type=click.Path(path_type=Path, dir_okay=False),
-              help=_("Also write the suggested assignment to FILE.csv. Implies --assign."))
+              help="Also write the suggested assignment to FILE.csv. Implies --assign.")
 @click.option("--blind", is_flag=True,
-              help=_("Blind review: show candidates as pseudonyms (Candidat·e 07), without names, contact details "
-                     "or file names, in every output."))
+              help="Blind review: show candidates as pseudonyms (Candidate 07), without names, contact details "
+                     "or file names, in every output.")
 @click.option("--blind-key", type=click.Path(path_type=Path, dir_okay=False),
-              help=_("With --blind, write which files each pseudonym stands for to FILE (.csv, readable by you only)."))
+              help="With --blind, write which files each pseudonym stands for to FILE (.csv, readable by you only).")
+@lang_option
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
     config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
@@ -120,10 +124,10 @@ def match_command(
     candidate whose documents (CV, cover letter) are read together.
     """
     if len(paths) < 2:
-        raise click.UsageError("give at least one OFFER and the CANDIDATES folder")
+        raise click.UsageError(_("give at least one OFFER and the CANDIDATES folder"))
     for out in outputs:
         if out.suffix.lower() not in OUTPUT_SUFFIXES:
-            raise click.BadParameter(f"{out}: write .csv, .json or .html", param_hint="-o/--output")
+            raise click.BadParameter(_("{file}: write .csv, .json or .html").format(file=out), param_hint="-o/--output")
     _check_blind_key(blind, blind_key, outputs)
     for extra, hint in ((matrix_out, "--matrix"), (assignment_out, "--assignment")):
         if extra is not None and extra.suffix.lower() != ".csv":
@@ -150,16 +154,16 @@ def match_command(
     except (MatchError, TaxonomyError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
-        _err("matchstage: interrupted, nothing written.")
+        _err(_("matchstage: interrupted, nothing written."))
         sys.exit(130)
     if blind:
         result = _blinded(result, paths[-1], blind_key, quiet)
     if capacities is not None:
         result = with_assignment(result, capacities, min_score=(min_score or 0.0) / 100)
     for skipped in result.skipped:
-        _err(f"skipped [{skipped.reason.value}] {skipped.message}")
+        _err(_("skipped [{reason}] {message}").format(reason=skipped.reason.value, message=skipped.message))
     for flag in result.flags:
-        _err(f"note [{flag.code}] {flag.message}")
+        _err(_("note [{code}] {message}").format(code=flag.code, message=flag.message))
     if fmt == "json":
         click.echo(json_text(result), nl=False)
     elif fmt == "csv":
@@ -169,16 +173,16 @@ def match_command(
     for out in outputs:
         write_output(result, out)
         if not quiet:
-            _err(f"matchstage: wrote {out}")
+            _err(_("matchstage: wrote {file}").format(file=out))
     for extra, text in ((matrix_out, matrix_csv_text), (assignment_out, assignment_csv_text)):
         if extra is not None:
             write_atomically(extra, text(result), bom=True)
             if not quiet:
-                _err(f"matchstage: wrote {extra}")
+                _err(_("matchstage: wrote {file}").format(file=extra))
     _err(summary(result))
     empty = [o.offer.id for o in result.offers if not o.ranking]
     if empty:
-        _err(f"matchstage: no candidate could be ranked for {', '.join(empty)}")
+        _err(_("matchstage: no candidate could be ranked for {offers}").format(offers=", ".join(empty)))
         sys.exit(1)
 
 
@@ -204,7 +208,8 @@ def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet:
     except BlindingError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"{exc.filename or key}: {exc.strerror or exc}") from None
+        raise click.ClickException(_("{file}: {error}").format(file=exc.filename or key,
+                                                               error=exc.strerror or exc)) from None
     if key is None:
         _err(_("matchstage: blind review, no key written (add --blind-key FILE to keep which files each "
                "pseudonym stands for; pseudonyms stay the same on the next run)"))
@@ -215,13 +220,15 @@ def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet:
 
 
 @cli.command("evaluate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="OFFER... CANDIDATES")
 @click.option("--qrels", "qrels", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Graded relevance TSV: candidate, offer, grade (0-3).")
 @click.option("--weights", "weight_spec", metavar="NAME=W,...", help="Override weights (see match).")
-@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--jobs", default=2, show_default=True, type=click.IntRange(min=1), help="Worker processes for PDFs.")
+@lang_option
 def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | None, taxonomy_dir: Path | None,
                      jobs: int) -> None:
     """Measure nDCG@5, nDCG@10 and MAP (grade >= 2 relevant) of matchstage and two baselines.
@@ -234,7 +241,7 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
     from matchstage.evaluate import evaluate, format_evaluation
 
     if len(paths) < 2:
-        raise click.UsageError("give at least one OFFER and the CANDIDATES folder")
+        raise click.UsageError(_("give at least one OFFER and the CANDIDATES folder"))
     options = MatchOptions(weights=_weights(weight_spec, None), taxonomy_dir=taxonomy_dir, jobs=jobs)
     try:
         evaluation = evaluate(list(paths[:-1]), paths[-1], qrels, options)
@@ -245,19 +252,21 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
 
 @cli.command("inspect")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--offer", "as_offer", is_flag=True, help=_("Inspect FILE as an offer (default: as a CV)."))
+@click.option("--offer", "as_offer", is_flag=True, help="Inspect FILE as an offer (default: as a CV).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help=_("What goes to standard output."))
-@click.option("--taxonomy", "taxonomy_dir", type=click.Path(path_type=Path, exists=True, file_okay=False),
-              help=_("Use the taxonomy in DIR instead of the shipped one."))
+              help="What goes to standard output.")
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
-              help=_("Seconds allowed to extract the text of one file."))
+              help="Seconds allowed to extract the text of one file.")
 @click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
-              help=_("Skip documents with more pages (too-large)."))
+              help="Skip documents with more pages (too-large).")
 @click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
-              help=_("Skip files bigger than this many megabytes (too-large)."))
-@click.option("--password", default=None, help=_("Password for an encrypted PDF."))
-@click.option("--ocr", is_flag=True, help=_("Read scanned PDFs with tesseract (French) when it is installed."))
+              help="Skip files bigger than this many megabytes (too-large).")
+@click.option("--password", default=None, help="Password for an encrypted PDF.")
+@click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed.")
+@lang_option
 def inspect_command(file: Path, as_offer: bool, fmt: str, taxonomy_dir: Path | None, timeout: float,
                     max_pages: int, max_mb: float, password: str | None, ocr: bool) -> None:
     """Show what matchstage sees in FILE: how it is read, its sections, concepts and personal details.
@@ -285,27 +294,31 @@ def inspect_command(file: Path, as_offer: bool, fmt: str, taxonomy_dir: Path | N
 
 
 @cli.group("cache")
+@lang_option
 def cache_group() -> None:
     """Look at or empty the cache of analysed documents (it holds data derived from CVs)."""
 
 
 @cache_group.command("info")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Cache directory.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR", help="Cache directory.")
+@lang_option
 def cache_info(cache_dir: Path | None) -> None:
     """Show where the cache is, its size and how many documents it holds."""
     with Cache(cache_dir) as cache:
         info = cache.info()
-    click.echo(f"path: {info['path']}\nsize: {info['bytes'] / 1024:.0f} KiB\ndocuments: {info['documents']}\n"
-               f"entries unused for {info['max_age_days']:g} days are purged")
+    click.echo(_("path: {path}\nsize: {size:.0f} KiB\ndocuments: {documents}\n"
+                 "entries unused for {days:g} days are purged").format(
+        path=info["path"], size=info["bytes"] / 1024, documents=info["documents"], days=info["max_age_days"]))
 
 
 @cache_group.command("clear")
-@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Cache directory.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR", help="Cache directory.")
+@lang_option
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached document."""
     with Cache(cache_dir) as cache:
         count = cache.clear()
-    click.echo(f"cleared {count} cached document(s)")
+    click.echo(ngettext("cleared {n} cached document(s)", "cleared {n} cached document(s)", count).format(n=count))
 
 
 def main() -> None:

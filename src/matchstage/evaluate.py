@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matchstage.baselines import rank_bm25, rank_tfidf_raw
+from matchstage.i18n import _
 from matchstage.match import Engine, MatchOptions, prepare, rank
 from matchstage.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 
@@ -58,18 +59,22 @@ def evaluate(
 
 def format_evaluation(evaluation: Evaluation) -> str:
     """A plain-text table: one line per offer and system, then the means."""
-    lines = [f"{'offer':<34} {'system':<12} {'nDCG@5':>7} {'nDCG@10':>8} {'MAP':>6}"]
+    offer_heading, system_heading = _("offer"), _("system")
+    lines = [f"{offer_heading:<34} {system_heading:<12} {'nDCG@5':>7} {'nDCG@10':>8} {'MAP':>6}"]
     offers = [s.offer for s in evaluation.per_offer["matchstage"]]
     for i, offer in enumerate(offers):
         for name in SYSTEMS:
             s = evaluation.per_offer[name][i]
             lines.append(f"{offer[:34]:<34} {name:<12} {s.ndcg5:7.3f} {s.ndcg10:8.3f} {s.ap:6.3f}")
     lines.append("")
+    mean = _("MEAN")
     for name in SYSTEMS:
         s = evaluation.mean[name]
-        lines.append(f"{'MEAN':<34} {name:<12} {s.ndcg5:7.3f} {s.ndcg10:8.3f} {s.ap:6.3f}")
+        lines.append(f"{mean:<34} {name:<12} {s.ndcg5:7.3f} {s.ndcg10:8.3f} {s.ap:6.3f}")
     best_baseline = max(evaluation.mean[n].ndcg5 for n in SYSTEMS[1:])
-    lines.append(f"\nmatchstage nDCG@5 minus best baseline: {evaluation.mean['matchstage'].ndcg5 - best_baseline:+.3f}")
+    lines.append("\n" + _("matchstage nDCG@5 minus best baseline: {difference:+.3f}").format(
+        difference=evaluation.mean["matchstage"].ndcg5 - best_baseline))
     if evaluation.unjudged:
-        lines.append(f"offers without judgements (not counted): {', '.join(evaluation.unjudged)}")
+        lines.append(_("offers without judgements (not counted): {offers}").format(
+            offers=", ".join(evaluation.unjudged)))
     return "\n".join(lines) + "\n"

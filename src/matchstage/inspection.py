@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
 from matchstage.extraction import read_many
-from matchstage.i18n import _
+from matchstage.i18n import N_, _
 from matchstage.language import ANALYSED
 from matchstage.match import LANGUAGE_DETAIL, NOT_A_CV_DETAIL, OFFER_MIN_WORDS, Engine, looks_like_cv
 from matchstage.personal import Removed
@@ -25,7 +25,7 @@ from matchstage.profiles import Profile, is_cover_letter
 from matchstage.readers import CANDIDATE_SUFFIXES
 from matchstage.scoring import Scorer
 from matchstage.sections import Side
-from matchstage.taxonomy import Facet
+from matchstage.taxonomy import FACET_NAMES, Facet
 
 
 class Outcome(str, enum.Enum):
@@ -112,7 +112,7 @@ def inspect_document(path: Path, options: InspectOptions = InspectOptions(), *,
         profile = engine.profiler.candidate_documents([(path.name, path.name, outcome.text)])[0]
         letter = is_cover_letter(path.name, outcome.text)
     verdict, reason, message = _verdict(name, side, outcome, profile)
-    notes = list(outcome.warnings)
+    notes = [localized_detail(warning) for warning in outcome.warnings]
     if side == "cv" and profile.language == "en":
         notes.append(_("written in English: matched through the taxonomy's English labels, text similarity "
                        "is weaker"))
@@ -162,6 +162,11 @@ def _sections(profile: Profile, side: Side, engine: Engine) -> tuple[InspectedSe
         InspectedSection(s.name, s.heading, s.weight, s.scored, s.required, s.text, tuple(hits))
         for s, hits in zip(profile.sections, found)
     )
+
+
+# The kinds of personal details as the text output names them: the codes of JSON in English, words in French.
+PERSONAL_KINDS = (N_("name"), N_("email"), N_("url"), N_("phone"), N_("address"), N_("birth"), N_("nationality"),
+                  N_("age"), N_("photo"), N_("family"), N_("gender"))
 
 
 # -- output -------------------------------------------------------------------------------------------------
@@ -217,7 +222,7 @@ def _found_line(found: Found, side: Side) -> str:
     if side == "offer":
         tags.append(_("required") if found.required else _("appreciated") if found.appreciated else _("not required"))
     text = _("{label} ({facet}) «{words}» counts {counts:.2f}").format(
-        label=found.label, facet=found.facet.value, words=found.words, counts=found.counts)
+        label=found.label, facet=_(FACET_NAMES[found.facet]), words=found.words, counts=found.counts)
     return f"{text}{'  [' + ', '.join(tags) + ']' if tags else ''}"
 
 
@@ -234,8 +239,10 @@ def format_inspection(inspection: Inspection) -> str:
     lines += ["  " + _("note: {note}").format(note=note) for note in inspection.notes]
     if inspection.side == "cv":
         lines += ["", _("Personal details left out of scoring ({count})").format(count=len(inspection.removed))]
-        width = max((len(r.kind) for r in inspection.removed), default=0)
-        lines += [f"  {r.kind:<{width}}  {r.text}" for r in inspection.removed] or ["  " + _("none found")]
+        kinds = [_(r.kind) if r.kind in PERSONAL_KINDS else r.kind for r in inspection.removed]
+        width = max(map(len, kinds), default=0)
+        lines += [f"  {kind:<{width}}  {r.text}" for kind, r in zip(kinds, inspection.removed)] or [
+            "  " + _("none found")]
     lines += ["", _("Sections ({count}), the text as analysed").format(count=len(inspection.sections))]
     for section in inspection.sections:
         heading = section.heading if len(section.heading) <= 70 else section.heading[:69] + "…"

@@ -12,9 +12,10 @@ from matchstage import __version__
 from matchstage.analysis import Analyzer
 from matchstage.cache import DEFAULT_MAX_AGE_DAYS, Cache, CachedDocument, analysis_version
 from matchstage.candidates import Candidate, CandidateFolder, scan_candidates
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
 from matchstage.extraction import read_many
 from matchstage.facets import ConceptMatcher
+from matchstage.i18n import _, ngettext
 from matchstage.language import ANALYSED
 from matchstage.profiles import Profile, Profiler
 from matchstage.progress import Progress, Silent
@@ -162,12 +163,13 @@ def offer_files(paths: Sequence[Path]) -> list[Path]:
             found = sorted(p for p in path.iterdir()
                            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in OFFER_SUFFIXES)
             if not found:
-                raise MatchError(f"{path}: no offer file in this folder (.txt, .md, .html, .pdf, .docx, .odt)")
+                raise MatchError(_("{path}: no offer file in this folder (.txt, .md, .html, .pdf, .docx, .odt)").format(
+                    path=path))
             files.extend(found)
         elif path.is_file():
             files.append(path)
         else:
-            raise MatchError(f"{path}: no such file or folder")
+            raise MatchError(_("{path}: no such file or folder").format(path=path))
     return files
 
 
@@ -176,7 +178,8 @@ def read_offers(paths: Sequence[Path], limits: ReadLimits) -> list[Offer]:
     files = offer_files(paths)
     for path in files:
         if path.suffix.lower() not in OFFER_SUFFIXES:
-            raise MatchError(f"{path}: matchstage reads offers as .txt, .md, .html, .pdf, .docx or .odt")
+            raise MatchError(_("{path}: matchstage reads offers as .txt, .md, .html, .pdf, .docx or .odt").format(
+                path=path))
     outcomes = dict(read_many(files, limits, jobs=1))
     offers = []
     for path in files:
@@ -184,12 +187,13 @@ def read_offers(paths: Sequence[Path], limits: ReadLimits) -> list[Offer]:
         if isinstance(outcome, Unreadable):
             raise MatchError(outcome.message(str(path)))
         if len(outcome.text.split()) < OFFER_MIN_WORDS:
-            raise MatchError(f"{path}: the offer holds no text to match against")
+            raise MatchError(_("{path}: the offer holds no text to match against").format(path=path))
         offers.append(Offer(path.stem, path, outcome.text))
     ids = [o.id for o in offers]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise MatchError(f"two offers share the id {twice[0]!r} (the file name without extension): rename one")
+        raise MatchError(_("two offers share the id {id!r} (the file name without extension): rename one").format(
+            id=twice[0]))
     return offers
 
 
@@ -235,12 +239,13 @@ def analyse_candidates(
     results = {path: cached[key] for path, key in keys.items() if key in cached}
     missing = [path for path in keys if path not in results]
     if results:
-        progress.message(f"{len(results)} document(s) from the cache")
+        progress.message(ngettext("{n} document(s) from the cache", "{n} document(s) from the cache",
+                                   len(results)).format(n=len(results)))
     texts: dict[Path, str] = {}
     fresh: dict[Path, CachedDocument] = {}
     if missing:
         documents: dict[Path, Document] = {}
-        progress.start("reading", len(missing))
+        progress.start(_("reading"), len(missing))
         for path, outcome in read_many(missing, limits, jobs=jobs):
             progress.advance()
             if isinstance(outcome, Unreadable):
@@ -253,7 +258,7 @@ def analyse_candidates(
         progress.stop()
         paths = list(documents)
         if paths:
-            progress.start("analysing", len(paths))
+            progress.start(_("analysing"), len(paths))
             profiles = engine.profiler.candidate_documents(
                 [(owner[p].id, p.name, documents[p].text) for p in paths],
                 n_process=jobs if len(paths) >= PARALLEL_ANALYSIS_FROM else 1,
@@ -313,7 +318,7 @@ def prepare(
 ) -> PreparedRun:
     """Read the offers and every candidate document, and build their profiles."""
     if not candidates_dir.is_dir():
-        raise MatchError(f"{candidates_dir}: not a folder of candidates")
+        raise MatchError(_("{path}: not a folder of candidates").format(path=candidates_dir))
     offers = read_offers(offer_paths, options.limits)
     folder = scan_candidates(candidates_dir)
     analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress)
@@ -350,11 +355,11 @@ def prepare(
                 continue
             for warning in doc.warnings:
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "warning", f"{rel}: {warning}"))
+                flags.append(Flag(rel, "warning", _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
             if language == "en":
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "english", f"{rel}: written in English; matched through the "
-                                                  "taxonomy's English labels, text similarity is weaker."))
+                flags.append(Flag(rel, "english", _("{file}: written in English; matched through the taxonomy's "
+                                                    "English labels, text similarity is weaker.").format(file=rel)))
             kept.append(f)
         if kept:
             candidates.append(Candidate(candidate.id, tuple(kept)))

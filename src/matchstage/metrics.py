@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from matchstage.i18n import _
+
 MAX_GRADE = 3
 # Relevant for average precision: a good or excellent match.
 RELEVANT_GRADE = 2
@@ -112,7 +114,8 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}) — save it as UTF-8") from exc
+        raise ValueError(_("{path}: not UTF-8 text (byte {byte}) — save it as UTF-8").format(
+            path=path, byte=exc.start)) from exc
     qrels: dict[str, dict[str, int]] = {}
     first_seen: dict[tuple[str, str], int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -123,17 +126,20 @@ def read_qrels(path: Path) -> dict[str, dict[str, int]]:
             continue
         if len(fields) < len(_HEADER):
             raise ValueError(
-                f"{path}, line {number}: expected candidate<TAB>offer<TAB>grade, found {len(fields)} field(s)"
+                _("{path}, line {number}: expected candidate<TAB>offer<TAB>grade, found {count} field(s)").format(
+                    path=path, number=number, count=len(fields))
             )
         # Columns after the grade (a reviewer's note) are ignored.
         candidate, offer, grade = fields[:3]
         if not _GRADE.fullmatch(grade):
-            raise ValueError(f"{path}, line {number}: grade {grade!r} must be an integer from 0 to {MAX_GRADE}")
+            raise ValueError(_("{path}, line {number}: grade {grade!r} must be an integer from 0 to {max}").format(
+                path=path, number=number, grade=grade, max=MAX_GRADE))
         judged = qrels.setdefault(offer, {})
         if candidate in judged and judged[candidate] != int(grade):
             raise ValueError(
-                f"{path}, line {number}: {candidate} for {offer} graded {grade} here but "
-                f"{judged[candidate]} on line {first_seen[candidate, offer]}"
+                _("{path}, line {number}: {candidate} for {offer} graded {grade} here but {first} on line "
+                  "{line}").format(path=path, number=number, candidate=candidate, offer=offer, grade=grade,
+                                   first=judged[candidate], line=first_seen[candidate, offer])
             )
         judged[candidate] = int(grade)
         first_seen.setdefault((candidate, offer), number)

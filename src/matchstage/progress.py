@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from matchstage.i18n import _
+
 
 class Progress(Protocol):
     def message(self, text: str) -> None: ...
@@ -44,7 +46,7 @@ class TerminalProgress:
         self._task: int | None = None
 
     def message(self, text: str) -> None:
-        self._console.print(f"matchstage: {text}", style="dim", highlight=False)
+        self._console.print(_("matchstage: {text}").format(text=text), style="dim", highlight=False)
 
     def start(self, label: str, total: int) -> None:
         if not self._bar.live.is_started:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from matchstage.assign import unfilled_reason
-from matchstage.i18n import _
+from matchstage.i18n import N_, _, current_language, ngettext, translations
 from matchstage.match import MatchResult, Ranked
 from matchstage.matrix import fit_matrix
 from matchstage.taxonomy import Facet
@@ -82,13 +82,20 @@ def json_text(result: MatchResult) -> str:
     return json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
 
 
+# Column names in English; a CSV is for people with a spreadsheet, so its header is written in the interface
+# language (csv_header()). JSON keys stay in English: JSON is for programs.
 CSV_HEADER = (
-    "offer", "rank", "candidate", "score",
-    "skills_score", "disciplines_score", "methods_score", "text_score", "level",
-    "skills_matched", "disciplines_matched", "methods_matched",
-    "skills_missing", "disciplines_missing", "methods_missing",
-    "files",
+    N_("offer"), N_("rank"), N_("candidate"), N_("score"),
+    N_("skills_score"), N_("disciplines_score"), N_("methods_score"), N_("text_score"), N_("level"),
+    N_("skills_matched"), N_("disciplines_matched"), N_("methods_matched"),
+    N_("skills_missing"), N_("disciplines_missing"), N_("methods_missing"),
+    N_("files"),
 )
+
+
+def csv_header(columns: tuple[str, ...] = CSV_HEADER) -> tuple[str, ...]:
+    """Column names in the interface language."""
+    return tuple(_(column) for column in columns)
 
 
 def safe_cell(value: object) -> object:
@@ -121,7 +128,7 @@ def csv_rows(result: MatchResult) -> list[list[object]]:
 def csv_text(result: MatchResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    writer.writerow(csv_header())
     for row in csv_rows(result):
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()
@@ -143,10 +150,10 @@ def matrix_csv_text(result: MatchResult) -> str:
         [r.candidate, *(_score_cell(s) for s in r.scores), "; ".join(matrix.offers[i] for i in r.best)]
         for r in matrix.rows
     ]
-    return _csv(("candidate", *matrix.offers, "best_offer"), rows)
+    return _csv((_("candidate"), *matrix.offers, _("best_offer")), rows)
 
 
-ASSIGNMENT_CSV_HEADER = ("offer", "place", "candidate", "score", "rank", "note")
+ASSIGNMENT_CSV_HEADER = (N_("offer"), N_("place"), N_("candidate"), N_("score"), N_("rank"), N_("note"))
 
 
 def assignment_csv_text(result: MatchResult) -> str:
@@ -164,7 +171,7 @@ def assignment_csv_text(result: MatchResult) -> str:
                 reason=unfilled_reason(slots, assignment.min_score))])
     rows.append(["", "", "", f"{assignment.total:.4f}", "",
                  _("total of the scores above; {note}").format(note=assignment.note)])
-    return _csv(ASSIGNMENT_CSV_HEADER, rows)
+    return _csv(csv_header(ASSIGNMENT_CSV_HEADER), rows)
 
 
 def write_atomically(path: Path, text: str, *, bom: bool = False, mode: int | None = None) -> None:
@@ -198,16 +205,22 @@ def write_output(result: MatchResult, path: Path) -> None:
     elif suffix == ".html":
         from matchstage.html_report import render_html  # Jinja2 is loaded only for this output
 
-        write_atomically(path, render_html(result))
+        write_atomically(path, render_html(result, translations=translations(), lang=current_language()))
     else:
-        raise ValueError(f"{path}: write .csv, .json or .html")
+        raise ValueError(_("{path}: write .csv, .json or .html").format(path=path))
 
 
 def summary(result: MatchResult) -> str:
+    """One line that counts every file: ranked, skipped (by reason code), ignored, duplicates."""
     reasons = Counter(s.reason.value for s in result.skipped)
     by_reason = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
-    return (
-        f"{result.candidates_ranked} candidate(s) ranked, {len(result.skipped)} file(s) skipped"
-        f"{f' ({by_reason})' if by_reason else ''}, {len(result.ignored)} ignored, "
-        f"{len(result.duplicates)} duplicate(s)"
-    )
+    # English keeps "(s)" in both forms; a translation has a singular and a plural.
+    parts = [
+        ngettext("{n} candidate(s) ranked", "{n} candidate(s) ranked", result.candidates_ranked).format(
+            n=result.candidates_ranked),
+        ngettext("{n} file(s) skipped", "{n} file(s) skipped", len(result.skipped)).format(n=len(result.skipped))
+        + (f" ({by_reason})" if by_reason else ""),
+        ngettext("{n} ignored", "{n} ignored", len(result.ignored)).format(n=len(result.ignored)),
+        ngettext("{n} duplicate(s)", "{n} duplicate(s)", len(result.duplicates)).format(n=len(result.duplicates)),
+    ]
+    return ", ".join(parts)

@@ -20,6 +20,7 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
+from matchstage import i18n
 from matchstage.levels import Level
 from matchstage.paths import models_dir
 from matchstage.profiles import Evidence, Profile
@@ -58,12 +59,14 @@ class Weights:
         items = spec.items() if isinstance(spec, Mapping) else _parse_pairs(spec)
         for key, value in items:
             if key not in values:
-                raise WeightsError(f"unknown weight {key!r}: use {', '.join(values)}")
+                raise WeightsError(i18n._("unknown weight {key!r}: use {names}").format(
+                    key=key, names=", ".join(values)))
             if not 0 <= float(value) <= 1:
-                raise WeightsError(f"weight {key}={value} must be between 0 and 1")
+                raise WeightsError(i18n._("weight {key}={value} must be between 0 and 1").format(
+                    key=key, value=value))
             values[key] = float(value)
         if sum(values.values()) <= 0:
-            raise WeightsError("at least one weight must be above 0")
+            raise WeightsError(i18n._("at least one weight must be above 0"))
         return Weights(**values)
 
 
@@ -74,9 +77,11 @@ def _parse_pairs(spec: str) -> list[tuple[str, float]]:
         try:
             pairs.append((key.strip(), float(value)))
         except ValueError:
-            raise WeightsError(f"cannot read {part!r}: write name=number, e.g. disciplines=0.4") from None
+            raise WeightsError(i18n._("cannot read {part!r}: write name=number, e.g. disciplines=0.4").format(
+                part=part)) from None
         if not sep:
-            raise WeightsError(f"cannot read {part!r}: write name=number, e.g. disciplines=0.4")
+            raise WeightsError(i18n._("cannot read {part!r}: write name=number, e.g. disciplines=0.4").format(
+                part=part))
     return pairs
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import tomllib
 
+from matchstage.i18n import N_, _
 from matchstage.paths import models_dir
 
 
@@ -25,6 +26,10 @@ class Facet(str, enum.Enum):
     SKILLS = "skills"
     DISCIPLINES = "disciplines"
     METHODS = "methods"
+
+
+# How messages name each facet (lower case, in English; translated where shown).
+FACET_NAMES = {Facet.SKILLS: N_("skills"), Facet.DISCIPLINES: N_("disciplines"), Facet.METHODS: N_("methods")}
 
 
 class TaxonomyError(Exception):
@@ -106,7 +111,8 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
         path = directory / f"{facet.value}.toml"
         if not path.is_file():
             raise TaxonomyError(
-                f"{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)"
+                _("{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)").format(
+                    path=path)
             )
         raw = path.read_bytes()
         digest.update(raw)
