@@ -58,3 +58,15 @@ def test_grammatical_gender_does_not_change_lemmas(analyzer: Analyzer) -> None:
     feminine = "Étudiante, chargée de mission, employée, animatrice, chercheuse, doctorante, consultante, infirmière"
     masculine = "Étudiant, chargé de mission, employé, animateur, chercheur, doctorant, consultant, infirmier"
     assert analyzer.analyse(feminine).content_lemmas() == analyzer.analyse(masculine).content_lemmas()
+
+
+@pytest.mark.parametrize(("feminine", "masculine"), [
+    ("ingénieure d'études", "ingénieur d'études"),
+    ("cheffe de projet", "chef de projet"),
+    ("professeure des écoles", "professeur des écoles"),
+    ("directrice adjointe", "directeur adjoint"),
+])
+def test_both_genders_of_a_title_give_the_same_lemmas(analyzer: Analyzer, feminine: str, masculine: str) -> None:
+    def lemmas(text: str) -> list[str]:
+        return [t.lemma for t in analyzer.analyse(text).tokens if not t.stop]
+    assert lemmas(feminine) == lemmas(masculine)

@@ -39,15 +39,22 @@ _GENDERED_POS = {"NOUN", "ADJ", "VERB", "PROPN", "X"}
 # "employé" -> employer; "doctorant" -> doctorer). A score must not depend on grammatical gender.
 _GENDER_ENDINGS = (
     ("trices", "teur"), ("trice", "teur"), ("teurs", "teur"), ("euses", "eur"), ("euse", "eur"), ("eurs", "eur"),
+    ("eures", "eur"), ("eure", "eur"), ("effes", "ef"), ("effe", "ef"),
     ("iennes", "ien"), ("ienne", "ien"), ("iens", "ien"), ("ières", "ier"), ("ière", "ier"), ("iers", "ier"),
     ("ives", "if"), ("ive", "if"), ("ifs", "if"), ("ées", "é"), ("ée", "é"), ("és", "é"), ("antes", "ant"),
     ("ante", "ant"), ("ants", "ant"), ("ant", "ant"), ("é", "é"), ("ier", "ier"), ("eur", "eur"), ("if", "if"),
 )
 
 
+# Short words the endings above cannot take apart safely.
+_GENDERED_WORDS = {"cheffe": "chef", "cheffes": "chef"}
+
+
 def gender_neutral(word: str) -> str | None:
     """The word with a gendered ending made masculine singular, or None when it has no such ending."""
     lower = word.lower()
+    if lower in _GENDERED_WORDS:
+        return _GENDERED_WORDS[lower]
     for ending, replacement in _GENDER_ENDINGS:
         if lower.endswith(ending) and len(lower) > len(ending) + 2:
             return lower[: -len(ending)] + replacement
@@ -169,6 +176,8 @@ class Analyzer:
             keys = {lemma, surface}
             if len(surface) > 3 and surface.endswith("s"):
                 keys.add(surface[:-1])
+            if len(surface) > 4 and surface.endswith("aux"):  # the model's -aux plurals vary: "sociaux" -> social
+                keys.add(surface[:-3] + "al")
             stop = (surface in self.stop_words or lemma in self.stop_words) and not acronym
             line = bisect.bisect_right(line_starts, tok.idx) - 1
             tokens.append(Token(word, frozenset(keys), lemma, stop, acronym, line, clause))

@@ -113,6 +113,8 @@ class ConceptMatcher:
         for ci, ti in enumerate(content):
             candidates = {id(p): p for key in tokens[ti].keys for p in self._by_first_key.get(key, ())}
             for pattern in candidates.values():
+                if not all(any(key in positions for key in word) for word in pattern.keys[1:]):
+                    continue  # a word of the term is nowhere in the text
                 place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses)
                 if place is not None:
                     spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
