@@ -105,6 +105,7 @@ class ScoringRules:
     level_floor: float = 1.0
     facet_by_demand: bool = True
     rescale_facets: bool = False
+    discipline_gate: float = 1.0
     # Requirements of one family (one concept broader than the other: "lineage"; or also sharing a parent:
     # "family") count once, met by the best of them: an offer that names four participatory approaches asks
     # for participation, not four times as much of it. "none": every concept counts on its own.
@@ -145,6 +146,7 @@ class ScoringRules:
             level_floor=float(data.get("level", {}).get("floor", 1.0)),
             facet_by_demand=bool(data.get("facets", {}).get("by_demand", True)),
             rescale_facets=bool(data.get("facets", {}).get("rescale", False)),
+            discipline_gate=float(data.get("facets", {}).get("discipline_gate", 1.0)),
             group_related=str(data.get("facets", {}).get("group_related", "none")),
             offer_section_weights=data.get("offer_section_weights", {}),
             uncorroborated=float(data.get("corroboration", {}).get("uncorroborated", 1.0)),
@@ -366,6 +368,11 @@ class Scorer:
         total += np.where(same_language, self.weights.text * scaled, 0.0)
         used += np.where(same_language, self.weights.text, 0.0)
         overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
+        # Graders read the discipline first: a candidate showing none of the disciplines the offer asks for keeps
+        # at most `discipline_gate` of the score (1 disables it).
+        disciplines = facet_values.get(Facet.DISCIPLINES)
+        if disciplines is not None and self.rules.discipline_gate < 1:
+            overall = overall * (self.rules.discipline_gate + (1 - self.rules.discipline_gate) * disciplines)
         levels: list[LevelFit | None] = [None] * n
         if offer.level is not None:
             levels = [LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, p.level))

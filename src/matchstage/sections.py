@@ -135,7 +135,8 @@ def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpe
                     not remainder
                     and cleaned.startswith(heading + " ")
                     and len(cleaned.split()) <= 6
-                    and (" " in heading or re.match(r"(et |&|/|-|,|\()", rest))
+                    # "Compétences recherchées", "Projets associatifs": a one-word heading and one qualifier.
+                    and (" " in heading or re.match(r"(et |&|/|-|,|\()", rest) or len(cleaned.split()) == 2)
                 ):
                     return spec, ""
     return None
