@@ -400,3 +400,27 @@ def test_print_shows_every_detail_on_a4(opened: tuple[Any, dict[str, Any]], tmp_
         page.emulate_media(media="screen")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 4
+
+
+def test_a_suggested_assignment_is_shown_with_its_caveat_and_empty_places() -> None:
+    from matchstage.assign import with_assignment
+
+    result = with_assignment(made_result(offers=2), {o.offer.id: 2 for o in made_result(offers=2).offers})
+    html = render_html(result, generated=WHEN)
+    section = html[html.index('id="assignment"'):html.index('id="offer-1"')]
+    assert "Suggested assignment" in section
+    assert "the decision is yours" in section
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td class=\"num\">(\d)</td>\s*(.*?)</tr>", section, re.S)
+    assert len(rows) == 4  # two places per offer
+    filled = [re.findall(r"<td>(.*?)</td>", r[2]) for r in rows if "unfilled" not in r[2]]
+    assert sorted(cells[0] for cells in filled) == ["&lt;img src=x onerror=alert(1)&gt;.pdf", "Ines_Haddad"]
+    assert any("unfilled:" in r[2] for r in rows)  # two candidates for four places
+    assert 'id="assignment"' not in render_html(made_result(offers=2), generated=WHEN)
+
+
+def test_a_blind_report_says_so() -> None:
+    import dataclasses
+
+    html = render_html(dataclasses.replace(made_result(), blind=True), generated=WHEN)
+    assert "Blind review: candidates are shown as pseudonyms" in html
+    assert "Blind review" not in render_html(made_result(), generated=WHEN)

@@ -26,6 +26,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from matchstage.assign import unfilled_reason
 from matchstage.match import Flag, MatchResult, OfferResult, Ranked
 from matchstage.report import FACETS
 from matchstage.scoring import Match
@@ -203,6 +204,45 @@ def _offers(page: Page) -> tuple[OfferView, ...]:
     return page.offers
 
 
+@dataclass(frozen=True)
+class AssignmentRow:
+    offer: str
+    anchor: str
+    first: bool
+    place: int
+    candidate: str
+    percent: int | None
+    rank: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class AssignmentView:
+    note: str
+    total: float
+    rows: tuple[AssignmentRow, ...]
+    unassigned: int
+
+
+def _assignment(page: Page) -> AssignmentView | None:
+    """The suggested assignment, one row per place (unfilled places say why), when the run made one."""
+    assignment = page.result.assignment
+    if assignment is None:
+        return None
+    anchors = {view.id: view.anchor for view in page.offers}
+    rows: list[AssignmentRow] = []
+    for slots in assignment.slots:
+        pairs = assignment.pairs_for(slots.offer)
+        for place in range(1, slots.capacity + 1):
+            pair = pairs[place - 1] if place <= len(pairs) else None
+            rows.append(AssignmentRow(
+                slots.offer, anchors.get(slots.offer, ""), place == 1, place,
+                pair.candidate if pair else "", Bar(pair.score).percent if pair else None,
+                pair.rank if pair else None,
+                "" if pair else unfilled_reason(slots, assignment.min_score)))
+    return AssignmentView(assignment.note, assignment.total, tuple(rows), len(assignment.unassigned))
+
+
 def _files(page: Page) -> MatchResult:
     return page.result
 
@@ -214,6 +254,7 @@ def _about(page: Page) -> Page:
 SECTIONS: tuple[Section, ...] = (
     Section("overview", _overview),
     Section("matrix", _matrix),
+    Section("assignment", _assignment),
     Section("offers", _offers),
     Section("files", _files),
     Section("about", _about),
