@@ -35,6 +35,14 @@ _EXIT_GRACE_S = 2.0
 Outcome = Document | Unreadable
 
 
+def default_jobs() -> int:
+    """How many worker processes a run uses by default: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _limit_memory() -> None:
     """Cap this process's address space at what it has now plus WORKER_MEMORY_BYTES."""
     inherited = 0

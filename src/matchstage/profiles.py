@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from matchstage.analysis import Analyzer
 from matchstage.facets import ConceptMatcher
@@ -15,6 +16,7 @@ from matchstage.language import detect_language
 from matchstage.personal import Removed, name_words, strip_personal
 from matchstage.sections import Section, SectionRules, Side, load_section_rules, split_sections
 from matchstage.taxonomy import Facet
+from matchstage.terms import TermCounts
 
 # A cover letter states intentions; what it claims counts this much of what a CV shows.
 LETTER_FACTOR = 0.75
@@ -46,10 +48,21 @@ class Profile:
     sections: tuple[Section, ...] = ()
     # How much each lemma counts in the text score: its section's weight (a keyword list counts less).
     lemma_weights: tuple[float, ...] = ()
+    # The lemmas and weights summed per lemma, when already known (from the cache); else worked out on first use.
+    terms: TermCounts | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def term_counts(self) -> TermCounts:
+        """What the text score counts: each distinct lemma with the sum of its weights."""
+        if self.terms is not None:
+            return self.terms
+        return TermCounts.from_lemmas(self.lemmas, self.weights_of_lemmas())
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
         """One candidate's documents read together (CV + cover letter)."""
+        if len(profiles) == 1 and len(profiles[0].lemma_weights) == len(profiles[0].lemmas):
+            return profiles[0]  # what the general case below would rebuild, field for field (speed only)
         languages = [p.language for p in profiles if p.language != "und"]
         return Profile(
             evidence=tuple(e for p in profiles for e in p.evidence),
