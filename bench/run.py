@@ -66,6 +66,8 @@ class Measure:
     tree_mb: float  # largest sampled sum of PSS over the process tree (0 if /proc has no PSS)
     stdout: Path
     stderr: Path
+    cpu: float = 0.0  # user + system seconds of the process and its waited-for children
+    load: float = 0.0  # 1-minute load average when it started (other work on the machine)
 
 
 @dataclasses.dataclass
@@ -77,10 +79,23 @@ class Row:
     rss_mb: float
     tree_mb: float
     note: str = ""
+    cpu: float = 0.0
+    load: float = 0.0
+    walls: tuple[float, ...] = ()
 
     @property
     def rate(self) -> float:
         return self.cvs / self.wall if self.wall > 0 else 0.0
+
+    @property
+    def spread(self) -> str:
+        return f"{min(self.walls):.2f}–{max(self.walls):.2f}" if len(self.walls) > 1 else ""
+
+
+def median_measure(measures: Sequence[Measure]) -> tuple[Measure, tuple[float, ...]]:
+    """The run of median wall time (its memory, CPU and output), and every wall time."""
+    ordered = sorted(measures, key=lambda m: m.wall)
+    return ordered[(len(ordered) - 1) // 2], tuple(m.wall for m in measures)
 
 
 # -- measuring one process -------------------------------------------------------------------------------
@@ -131,6 +146,7 @@ class TreeSampler(threading.Thread):
 def measure(command: Sequence[str], work: Path, name: str, env: dict[str, str] | None = None) -> Measure:
     """Run ``command`` once as a child process; its wall time and peak memory. Raises on failure."""
     stdout, stderr = work / f"{name}.out", work / f"{name}.err"
+    load = os.getloadavg()[0]
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(list(command), stdout=out, stderr=err, env=env)
@@ -143,7 +159,8 @@ def measure(command: Sequence[str], work: Path, name: str, env: dict[str, str] |
     if code != 0:
         tail = stderr.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"bench: exit {code} from {' '.join(command)}\n{tail}")
-    return Measure(wall, usage.ru_maxrss / 1024, sampler.peak_kb / 1024, stdout, stderr)
+    return Measure(wall, usage.ru_maxrss / 1024, sampler.peak_kb / 1024, stdout, stderr,
+                   usage.ru_utime + usage.ru_stime, load)
 
 
 # -- the work folder -------------------------------------------------------------------------------------
@@ -212,10 +229,15 @@ with Cache(Path({cache!r})) as cache:
     big = dataclasses.replace(run, candidates=candidates, candidate_profiles=run.candidate_profiles * copies,
                               candidate_texts=run.candidate_texts * copies)
     weights = engine.rules.weights
+    try:  # what rank() imports when it first fits TF-IDF (scikit-learn, SciPy): not the scoring's own time
+        from matchstage.scoring import TextSimilarity
+        TextSimilarity.preload()
+    except (ImportError, AttributeError):
+        pass
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = rank(big, engine, weights)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     parts = {{}}
     try:  # where the time goes, with the building blocks rank() uses today (skipped if they change)
@@ -233,7 +255,7 @@ with Cache(Path({cache!r})) as cache:
         parts = {{"text TF-IDF": t1 - t0, "candidate matrix": t2 - t1, "facet scores + sort": t3 - t2}}
     except Exception as exc:
         parts = {{"breakdown unavailable": repr(exc)}}
-print(json.dumps({{"seconds": seconds, "offers": len(result.offers),
+print(json.dumps({{"seconds": seconds, "cpu_seconds": cpu_seconds, "offers": len(result.offers),
                   "candidates": len(big.candidates), "ranked": [len(o.ranking) for o in result.offers],
                   "spacy_loaded": spacy_loaded, "rss_before_mb": before / 1024, "rss_after_mb": after / 1024,
                   "parts": parts}}))
@@ -310,13 +332,15 @@ def verdict(row: Row, speedup: float | None) -> str:
 
 
 def table(rows: list[Row], speedup: float | None) -> list[str]:
-    lines = ["| scenario | wall (s) | CVs/s | peak RSS (MB) | tree PSS (MB) | target | note |",
-             "|---|---:|---:|---:|---:|---|---|"]
+    lines = ["| scenario | wall (s) | runs: min–max | CPU (s) | load | CVs/s | peak RSS (MB) | tree PSS (MB) | "
+             "target | note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for row in rows:
         tree = f"{row.tree_mb:.0f}" if row.tree_mb else "–"
         rss = f"{row.rss_mb:.0f}" if row.rss_mb else "–"
-        lines.append(f"| {row.number} {row.label} | {row.wall:.2f} | {row.rate:,.0f} | {rss} | {tree} | "
-                     f"{verdict(row, speedup)} | {row.note} |")
+        cpu = f"{row.cpu:.2f}" if row.cpu else "–"
+        lines.append(f"| {row.number} {row.label} | {row.wall:.2f} | {row.spread} | {cpu} | {row.load:.1f} | "
+                     f"{row.rate:,.0f} | {rss} | {tree} | {verdict(row, speedup)} | {row.note} |")
     return lines
 
 
@@ -332,6 +356,11 @@ def main() -> None:
                              "extrapolation)")
     parser.add_argument("--limit", type=int, default=None, metavar="N",
                         help="use only the first N CVs (a quick check; results are not written)")
+    parser.add_argument("--repeat", type=int, default=3, metavar="N",
+                        help="run scenarios 2-6 N times each, each from its own copy of the cache, and report the "
+                             "median (default: 3)")
+    parser.add_argument("--cold-repeat", type=int, default=1, metavar="N",
+                        help="run scenario 1 N times, each with an empty cache (default: 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (caches, outputs)")
     parser.add_argument("--profile", type=int, default=None, metavar="N",
                         help="also run matchstage scenario N (1-5) under cProfile and -X importtime; print the top")
@@ -362,30 +391,40 @@ def main() -> None:
 
     def fresh_cache(name: str) -> Path:
         target = work / name
+        shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(snapshot, target)
         return target
 
-    def record(number: int, label: str, measured: Measure, cvs: int, note: str = "",
+    def record(number: int, label: str, measures: Sequence[Measure], cvs: int, note: str = "",
                expect: tuple[int, int] | None = None) -> None:
+        measured, walls = median_measure(measures)
         if expect is not None:
-            counts = ranked_counts(measured.stdout)
-            offers_wanted, ranked_wanted = expect
-            if len(counts) != offers_wanted or any(c != ranked_wanted for c in counts):
-                note = (note + f" ranked {counts}, expected {offers_wanted}×{ranked_wanted}").strip()
-        row = Row(number, label, measured.wall, cvs, measured.rss_mb, measured.tree_mb, note)
+            for each in measures:
+                counts = ranked_counts(each.stdout)
+                offers_wanted, ranked_wanted = expect
+                if len(counts) != offers_wanted or any(c != ranked_wanted for c in counts):
+                    note = (note + f" ranked {counts}, expected {offers_wanted}×{ranked_wanted}").strip()
+                    break
+        if len(measures) > 1:
+            note = (f"median of {len(measures)}; " + note).strip("; ")
+        row = Row(number, label, measured.wall, cvs, measured.rss_mb, measured.tree_mb, note, measured.cpu,
+                  measured.load, walls)
         rows.append(row)
-        print(f"{number} {label:<46} {row.wall:8.2f} s {row.rate:8,.0f} CVs/s {row.rss_mb:6.0f} MB RSS "
-              f"{row.tree_mb:6.0f} MB tree  {note}", flush=True)
+        print(f"{number} {label:<46} {row.wall:8.2f} s [{row.spread}] {row.cpu:7.2f} CPU s {row.rate:8,.0f} CVs/s "
+              f"{row.rss_mb:6.0f} MB RSS {row.tree_mb:6.0f} MB tree  load {row.load:.1f}  {note}", flush=True)
 
-    def run(number: int, label: str, command: list[str], cvs: int, expect: tuple[int, int], note: str = "") -> None:
-        record(number, label, measure(command, work, f"scenario{number}"), cvs, note, expect)
+    def run(number: int, label: str, command: Callable[[], list[str]], cvs: int, expect: tuple[int, int],
+            note: str = "") -> None:
+        """``command`` is called before each repeat (so that it can give each its own copy of the cache)."""
+        measures = [measure(command(), work, f"scenario{number}-{k}") for k in range(max(1, args.repeat))]
+        record(number, label, measures, cvs, note, expect)
 
     print(f"bench: {n} CVs, {args.jobs} jobs, work folder {work}", flush=True)
     if 0 in only:
         naive = [str(BIN / "python"), str(HERE / "naive.py"), str(offers[0])]
         sample = min(args.naive_sample, n)
         if sample >= n:
-            record(0, f"naive pipeline, cold, {n:,} CVs, 1 offer", measure([*naive, str(folder)], work, "naive"), n)
+            record(0, f"naive pipeline, cold, {n:,} CVs, 1 offer", [measure([*naive, str(folder)], work, "naive")], n)
         else:
             step = n / sample
             picked = [cv_files[int(k * step)] for k in range(sample)]
@@ -393,46 +432,59 @@ def main() -> None:
             startup = measure([*naive, str(link_all([], work / "naive-empty"))], work, "naive-startup").wall
             per_cv = (measured.wall - startup) / sample
             measured.wall = startup + per_cv * n
-            record(0, f"naive pipeline, cold, {n:,} CVs, 1 offer", measured, n,
+            record(0, f"naive pipeline, cold, {n:,} CVs, 1 offer", [measured], n,
                    f"EXTRAPOLATED from {sample} CVs ({startup:.1f} s start-up + {per_cv:.3f} s/CV × {n})")
     needs_cache = only & {2, 3, 4, 5, 6}
     if 1 in only or needs_cache:
         command = matchstage(offers[:1], folder, cold_cache)
         if 1 in only:
-            run(1, f"cold, empty cache, {n:,} CVs, 1 offer", command, n, (1, n))
+            colds = []
+            for k in range(max(1, args.cold_repeat)):
+                shutil.rmtree(cold_cache, ignore_errors=True)
+                colds.append(measure(command, work, f"scenario1-{k}"))
+            record(1, f"cold, empty cache, {n:,} CVs, 1 offer", colds, n, "", (1, n))
         else:
             measure(command, work, "warm-up")
             print("  (cache warmed, untimed)", flush=True)
         shutil.copytree(cold_cache, snapshot)
     if 2 in only:
-        run(2, "same run again, warm cache", matchstage(offers[:1], folder, cold_cache), n, (1, n))
+        run(2, "same run again, warm cache", lambda: matchstage(offers[:1], folder, cold_cache), n, (1, n))
         loaded = loads_spacy(matchstage(offers[:1], folder, cold_cache)[1:], work)
         checks.append(f"warm run with every document cached loads spaCy: {'YES' if loaded else 'no'}")
     if 3 in only:
-        run(3, "warm cache, a new offer", matchstage(offers[1:2], folder, fresh_cache("cache3")), n, (1, n))
+        run(3, "warm cache, a new offer", lambda: matchstage(offers[1:2], folder, fresh_cache("cache3")), n, (1, n))
     if 4 in only:
-        run(4, f"warm cache, {len(extra_files)} new CVs", matchstage(offers[:1], folder_plus, fresh_cache("cache4")),
-            n + len(extra_files), (1, n + len(extra_files)))
+        run(4, f"warm cache, {len(extra_files)} new CVs",
+            lambda: matchstage(offers[:1], folder_plus, fresh_cache("cache4")), n + len(extra_files),
+            (1, n + len(extra_files)))
     if 5 in only:
-        run(5, f"warm cache, 5 new offers × {n:,} CVs", matchstage(offers[1:6], folder, fresh_cache("cache5")), n,
-            (5, n), "5 offers new to the cache")
+        run(5, f"warm cache, 5 new offers × {n:,} CVs", lambda: matchstage(offers[1:6], folder, fresh_cache("cache5")),
+            n, (5, n), "5 offers new to the cache")
     if 6 in only:
-        cache6 = fresh_cache("cache6")
+        base6 = fresh_cache("cache6-base")
         # The 10 offers analysed into the cache beforehand, untimed (against one CV: offers are cached alone).
-        measure(matchstage(scale_offers, link_all(cv_files[:1], work / "one-cv"), cache6), work, "scoring-warm-up")
+        measure(matchstage(scale_offers, link_all(cv_files[:1], work / "one-cv"), base6), work, "scoring-warm-up")
         copies = 10_000 // max(n, 1)
-        code = SCORING.format(offers=[str(p) for p in scale_offers], cache=str(cache6), folder=str(folder),
-                              copies=copies)
-        measured = measure([str(BIN / "python"), "-c", code], work, "scoring")
-        result: dict[str, Any] = json.loads(measured.stdout.read_text().strip().splitlines()[-1])
+        measures, results = [], []
+        for k in range(max(1, args.repeat)):
+            cache6 = work / f"cache6-{k}"  # each from the cache as warmed up (no similarities kept from a repeat)
+            shutil.copytree(base6, cache6)
+            code = SCORING.format(offers=[str(p) for p in scale_offers], cache=str(cache6), folder=str(folder),
+                                  copies=copies)
+            measured = measure([str(BIN / "python"), "-c", code], work, f"scoring-{k}")
+            result: dict[str, Any] = json.loads(measured.stdout.read_text().strip().splitlines()[-1])
+            measured.wall = result["seconds"]
+            measured.cpu = result["cpu_seconds"]
+            measured.tree_mb = 0.0  # the tree figure would be the whole process's, not the scoring's
+            measures.append(measured)
+            results.append(result)
+        result = results[[m.wall for m in measures].index(median_measure(measures)[0].wall)]
         parts = ", ".join(f"{k} {v:.2f} s" if isinstance(v, float) else f"{k}: {v}"
                           for k, v in result["parts"].items())
-        note = f"only rank() timed; {parts}"
+        note = f"only rank() timed (libraries imported before); {parts}"
         if result["spacy_loaded"]:
             note += "; spaCy was loaded"
-        measured.wall = result["seconds"]
-        measured.tree_mb = 0.0  # the tree figure would be the whole process's, not the scoring's
-        record(6, f"scoring scale: {result['candidates']:,} cached CVs × {result['offers']} offers", measured,
+        record(6, f"scoring scale: {result['candidates']:,} cached CVs × {result['offers']} offers", measures,
                result["candidates"], note)
         checks.append(f"scenario 6 process: peak RSS {result['rss_before_mb']:.0f} MB after loading "
                       f"{n:,} profiles and 10 offers from the cache, {result['rss_after_mb']:.0f} MB after "

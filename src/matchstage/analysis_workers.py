@@ -133,6 +133,9 @@ class AnalysisPool:
         self._results: dict[int, list[Profile]] = {}
         self._profiler: Profiler | None = None
         self._ready_seen = False
+        self._expected = 0
+        # Called once, in the parent, when it first has to wait for the workers: something useful to do meanwhile.
+        self.on_wait: Callable[[], None] = lambda: None
         self.workers_started = 0
         self.documents = 0
 
@@ -143,6 +146,22 @@ class AnalysisPool:
         self.close()
 
     # -- submitting ------------------------------------------------------------------------------------
+    def expect(self, documents: int) -> None:
+        """Announce documents that will be submitted soon (being read): workers start now for them, so
+        that the pipeline loads while they are read."""
+        if documents > 0:
+            self._prepare()
+            self._expected += documents
+            self._grow()
+
+    def no_more_expected(self) -> None:
+        self._expected = 0
+
+    def _prepare(self) -> None:
+        if self._before_start is not None:
+            self._before_start()
+            self._before_start = None
+
     def submit_offers(self, texts: Sequence[str]) -> list[int]:
         """Analyse offers; returns the batch ids to ask :meth:`results` for."""
         return [self._submit("offers", list(texts), lambda: None)] if texts else []
@@ -154,20 +173,20 @@ class AnalysisPool:
                 for i in range(0, len(documents), BATCH_DOCUMENTS)]
 
     def _submit(self, kind: str, items: list[Any], on_done: Callable[[], None]) -> int:
-        if self._before_start is not None:
-            self._before_start()
-            self._before_start = None
+        self._prepare()
         batch = _Batch(len(self._batches), kind, items, on_done)
         self._batches[batch.id] = batch
         self._queue.append(batch)
         self.documents += len(items)
+        if kind == "documents":
+            self._expected = max(0, self._expected - len(items))
         self._grow()
         self._dispatch()
         return batch.id
 
     def _grow(self) -> None:
         """Start workers until each has at most DOCUMENTS_PER_WORKER documents to analyse (at least one)."""
-        outstanding = sum(len(b.items) for b in self._queue)
+        outstanding = self._expected + sum(len(b.items) for b in self._queue)
         outstanding += sum(len(b.items) for w in self._workers for b in w.batches.values())
         wanted = min(self.max_workers, max(1, math.ceil(outstanding / DOCUMENTS_PER_WORKER)))
         while len(self._workers) < wanted:
@@ -205,7 +224,11 @@ class AnalysisPool:
         while batch_id not in self._results:
             if not self._workers:
                 self._analyse_here(self._batches[batch_id])
-            else:
+                continue
+            self._collect(timeout=0)
+            if batch_id not in self._results:
+                on_wait, self.on_wait = self.on_wait, lambda: None
+                on_wait()
                 self._collect(timeout=None)
         return self._results[batch_id]
 

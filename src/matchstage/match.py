@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from matchstage import __version__
 from matchstage.analysis import Analyzer
 from matchstage.analysis_workers import BATCH_DOCUMENTS, AnalysisPool
@@ -282,6 +284,7 @@ def analyse_candidates(
                 waiting.clear()
 
             progress.start("reading and analysing", len(missing))
+            pool.expect(len(missing))  # workers start now: the pipeline loads while the files are read
             for path, outcome in read_many(missing, limits, jobs=jobs):
                 if isinstance(outcome, Unreadable):
                     fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
@@ -297,6 +300,7 @@ def analyse_candidates(
                     submit()
                 pool.poll()
             submit()
+            pool.no_more_expected()  # the files skipped when read will not come
             # Results come in the order submitted, which is the order of ``documents``.
             for path, profile in zip(documents, pool.results(batches)):
                 fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile,
@@ -368,13 +372,13 @@ def prepare(
     offers = read_offers(offer_paths, options.limits)
     folder = scan_candidates(candidates_dir)
     with engine.analysis_pool(options.jobs) as pool:
+        # New documents mean similarities to fit: scikit-learn is imported while the workers analyse.
+        pool.on_wait = TextSimilarity.preload
         # Offers not in the cache go to a worker first: the French pipeline loads there while the
         # candidates are looked up, decoded from the cache and read here.
         pending_offers = start_offer_profiles(offers, engine, pool)
         analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress,
                                                          pool)
-        if pool.documents:
-            TextSimilarity.preload()  # new documents: similarities will be fitted; import while workers finish
         profiles_of_offers = pending_offers()
     engine.analysed, engine.workers_started = pool.documents, pool.workers_started
 
@@ -432,13 +436,16 @@ def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
     matrix = CandidateMatrix.build(scorer, run.candidate_profiles)  # once for every offer
     files = [tuple(run.folder.relative(f) for f in c.files) for c in run.candidates]  # once, not once per offer
+    # Best score first, ties by candidate id: the ids' order is worked out once, each offer's by numpy.
+    by_id = np.empty(len(run.candidates), dtype=np.int64)
+    by_id[sorted(range(len(run.candidates)), key=lambda j: run.candidates[j].id)] = np.arange(len(run.candidates))
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
         scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]))
-        order = sorted(range(len(scores)), key=lambda j: (-scores[j].score, run.candidates[j].id))
+        order = np.lexsort((by_id, -np.fromiter((s.score for s in scores), dtype=float, count=len(scores))))
         ranking = tuple(
             Ranked(position, run.candidates[j].id, files[j], scores[j])
-            for position, j in enumerate(order, start=1)
+            for position, j in enumerate(order.tolist(), start=1)
         )
         results.append(OfferResult(offer, ranking))
     return MatchResult(
