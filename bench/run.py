@@ -16,12 +16,16 @@ Scenarios (the CVs are hard links to bench/corpus/, in a temporary folder):
 4. warm cache, the 1,000 CVs and 10 new ones;
 5. warm cache, 5 offers (not seen before) against the 1,000 CVs;
 6. scoring scale: 10,000 cached CVs (the 1,000 profiles ten times) against 10 offers, timing only the
-   library's ``rank`` (reading the cache and the offers' analysis are not timed).
+   library's ``rank`` (reading the cache and the offers' analysis are not timed);
+7. the reading bound: the 1,000 CVs' text extracted by matchstage's readers in ``--jobs`` workers and
+   nothing else (pypdf's share of a cold run: what scenario 1 would take if analysis cost nothing).
 
 Scenarios 3-6 each start from a copy of the cache as scenario 1 left it, so that they do not depend on
-one another. Timing is reported, never asserted: the test suite does not look at it.
+one another; 2-6 run ``--repeat`` times (median reported). Timing is reported, never asserted: the
+test suite does not look at it.
 
-Usage: python bench/run.py [--only 0,1,2] [--jobs N] [--naive-sample N] [--keep] [--profile N]
+Usage: python bench/run.py [--only 0,1,2] [--jobs N] [--repeat N] [--cold-repeat N] [--naive-sample N]
+                           [--keep] [--profile N]
 """
 
 from __future__ import annotations
@@ -210,6 +214,16 @@ def loads_spacy(argv: list[str], work: Path) -> bool:
     return flag.read_text() == "True"
 
 
+# -- scenario 7: reading alone ---------------------------------------------------------------------------
+
+READING = """
+from pathlib import Path
+from matchstage.documents import ReadLimits
+from matchstage.extraction import read_many
+paths = sorted(Path({folder!r}).glob("*.pdf"))
+print(sum(getattr(outcome, "pages", 0) for _, outcome in read_many(paths, ReadLimits(), jobs={jobs})))
+"""
+
 # -- scenario 6: scoring scale, in its own process ----------------------------------------------------------
 
 SCORING = """
@@ -349,7 +363,7 @@ def table(rows: list[Row], speedup: float | None) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="0,1,2,3,4,5,6", help="scenarios to run, e.g. 1,2,3 (default: all)")
+    parser.add_argument("--only", default="0,1,2,3,4,5,6,7", help="scenarios to run, e.g. 1,2,3 (default: all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="matchstage --jobs (default: cores)")
     parser.add_argument("--naive-sample", type=int, default=CVS, metavar="N",
                         help=f"time the naive pipeline on N CVs and extrapolate to {CVS} (default: all, no "
@@ -368,7 +382,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=make_corpus.DEFAULT_OUT, help="corpus folder")
     args = parser.parse_args()
     only = {int(x) for x in args.only.split(",") if x.strip()}
-    partial = only != set(range(7)) or args.limit is not None or args.naive_sample < CVS
+    partial = only != set(range(8)) or args.limit is not None or args.naive_sample < CVS
 
     root = make_corpus.build(args.corpus)
     cv_files = sorted((root / "cvs").glob("*.pdf"))[: args.limit]
@@ -489,6 +503,13 @@ def main() -> None:
         checks.append(f"scenario 6 process: peak RSS {result['rss_before_mb']:.0f} MB after loading "
                       f"{n:,} profiles and 10 offers from the cache, {result['rss_after_mb']:.0f} MB after "
                       "scoring")
+
+    if 7 in only:
+        code = READING.format(folder=str(folder), jobs=args.jobs)
+        measured = measure([str(BIN / "python"), "-c", code], work, "reading")
+        pages = int(measured.stdout.read_text().split()[0])
+        record(7, f"reading only (the pypdf bound), {n:,} CVs", [measured], n,
+               f"{pages:,} pages, {measured.cpu * 1000 / max(pages, 1):.0f} ms CPU a page")
 
     ended_digest = source_digest()
     naive_row = next((r for r in rows if r.number == 0), None)
