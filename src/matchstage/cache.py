@@ -161,7 +161,8 @@ class Cache:
         self._db.execute("PRAGMA synchronous = NORMAL")  # a cache: losing the last write on power loss is fine
         if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             for (table,) in self._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
-                self._db.execute(f'DROP TABLE "{table}"')
+                if table != "settings":  # the purge age outlives a change of layout
+                    self._db.execute(f'DROP TABLE "{table}"')
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         for statement in _TABLES:
             self._db.execute(statement)
