@@ -120,9 +120,10 @@ def bulk_lookup_tables() -> Iterator[None]:
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the model loads: it allocates about a million long-lived objects, and
-    each collection on the way walks them again (a third of the load time). A zero threshold rather than
-    ``gc.disable()``, which ``srsly.msgpack_loads`` undoes after every file."""
+    """No cyclic garbage collection for a while: while the model loads (it allocates about a million
+    long-lived objects, and each collection on the way walks them again: a third of the load time), or
+    while many short-lived objects are made beside many long-lived ones (scoring). A zero threshold rather
+    than ``gc.disable()``, which ``srsly.msgpack_loads`` undoes after every file."""
     thresholds = gc.get_threshold()
     gc.set_threshold(0)
     try:
