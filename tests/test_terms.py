@@ -101,3 +101,22 @@ def test_kept_similarities_are_read_back_for_the_same_documents_only(
 def test_a_run_without_any_lemma_has_zero_similarities() -> None:
     empty = Profile((), (), "fr")
     assert TextSimilarity.fitted_similarities([empty], [empty, empty]).tolist() == [[0.0, 0.0]]
+
+
+def test_scipy_stats_is_imported_only_when_used() -> None:
+    code = (
+        "import sys\n"
+        "from matchstage.profiles import Profile\n"
+        "from matchstage.scoring import TextSimilarity\n"
+        "a = Profile((), ('enquête', 'terrain'), 'fr')\n"
+        "b = Profile((), ('enquête', 'comptabilité'), 'fr')\n"
+        "print(round(float(TextSimilarity.fitted_similarities([a], [a, b])[0, 1]), 4))\n"
+        "print('scipy.stats._stats_py' in sys.modules)\n"
+        "from scipy import stats\n"
+        "print(stats.rankdata([30, 10, 20]).tolist(), 'scipy.stats._stats_py' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    similarity, imported, used = done.stdout.splitlines()
+    assert 0 < float(similarity) < 1
+    assert imported == "False"  # TF-IDF fitted without it
+    assert used == "[3.0, 1.0, 2.0] True"  # and there, as usual, once used

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 import tomllib
 
+from matchstage.lazy_imports import defer_scipy_stats
 from matchstage.paths import models_dir
 from matchstage.profiles import Evidence, Profile
 from matchstage.taxonomy import Facet, Taxonomy
@@ -367,7 +368,8 @@ class TextSimilarity:
 
     @staticmethod
     def preload() -> None:
-        """Import scikit-learn and SciPy now (a second or so), while the run waits for something else."""
+        """Import scikit-learn and SciPy now (half a second or so), while the run waits for something else."""
+        defer_scipy_stats()
         import scipy.sparse  # noqa: F401
         import sklearn.feature_extraction.text  # noqa: F401
 
@@ -376,6 +378,7 @@ class TextSimilarity:
         return self
 
     def fit_transform(self, profiles: Sequence[Profile]) -> Any:
+        defer_scipy_stats()
         from sklearn.feature_extraction.text import TfidfTransformer
 
         counts, self.vocabulary_ = _count_matrix(profiles, None)
