@@ -255,7 +255,10 @@ with Cache(Path({cache!r})) as cache:
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     parts = {{}}
     try:  # where the time goes, with the building blocks rank() uses today (skipped if they change)
+        from matchstage.pipeline import collection_paused
         from matchstage.scoring import CandidateMatrix, Scorer, TextSimilarity
+        paused = collection_paused()  # as in rank()
+        paused.__enter__()
         t0 = time.perf_counter()
         text = TextSimilarity.fitted_similarities(big.offer_profiles, big.candidate_profiles)
         t1 = time.perf_counter()
@@ -265,6 +268,7 @@ with Cache(Path({cache!r})) as cache:
         for i, offer in enumerate(big.offer_profiles):
             scorer.score_many(offer, matrix, list(text[i]))
         t3 = time.perf_counter()
+        paused.__exit__(None, None, None)
         parts = {{"text TF-IDF (fitted, not read back)": t1 - t0, "candidate matrix": t2 - t1,
                   "facet scores (Scorer.score_many)": t3 - t2}}
     except Exception as exc:
