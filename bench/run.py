@@ -539,7 +539,8 @@ def main() -> None:
         "# matchstage bench — last results", "",
         f"- date: {datetime.now().astimezone().isoformat(timespec='minutes')}",
         f"- machine: {machine()}",
-        f"- load average at start: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}",
+        f"- load average at start: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} (the load column: 1-minute load "
+        "average when each scenario started, the bench's own previous scenario included)",
         f"- git commit: {commit()}",
         f"- corpus: {make_corpus.summary(root)}",
         f"- command: `python bench/run.py {' '.join(sys.argv[1:])}`".replace("`python bench/run.py `",
