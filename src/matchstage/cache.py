@@ -18,6 +18,7 @@ needs neither scikit-learn nor spaCy.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -91,6 +92,9 @@ class CachedDocument:
 
 
 _FACETS = {facet.value: facet for facet in Facet}
+# Evidence is stored field by field, in the order of its dataclass (a field added there is stored too).
+_EVIDENCE_FIELDS = tuple(f.name for f in dataclasses.fields(Evidence))
+_FACET_AT = _EVIDENCE_FIELDS.index("facet")
 
 
 def _encode_document(doc: CachedDocument) -> tuple[bytes, bytes | None, bytes | None]:
@@ -102,8 +106,9 @@ def _encode_document(doc: CachedDocument) -> tuple[bytes, bytes | None, bytes | 
         return _encode(meta), None, None
     meta["language"] = profile.language
     # By column (seven lists rather than one list per concept found): fewer objects to parse.
-    rows = [(e.concept, e.facet.value, e.words, e.section, e.weight, e.required, e.factor) for e in profile.evidence]
-    meta["evidence"] = [list(column) for column in zip(*rows)]
+    columns = [[getattr(e, name) for e in profile.evidence] for name in _EVIDENCE_FIELDS]
+    columns[_FACET_AT] = [facet.value for facet in columns[_FACET_AT]]
+    meta["evidence"] = columns if profile.evidence else []
     meta["lemmas"] = list(profile.lemmas)
     weights = np.asarray(profile.weights_of_lemmas(), dtype="<f8").tobytes()
     return _encode(meta), zlib.compress(weights, 6), profile.term_counts.to_bytes()
@@ -116,13 +121,18 @@ def _decode_document(meta_blob: bytes, weights_blob: bytes | None, terms_blob: b
     meta = _decode(meta_blob)
     profile = None
     if terms_blob is not None and weights_blob is not None:
-        evidence = tuple(seen.get(row) or seen.setdefault(row, Evidence(row[0], _FACETS[row[1]], *row[2:]))
-                         for row in zip(*meta["evidence"]))
+        evidence = tuple(seen.get(row) or seen.setdefault(row, _evidence(row)) for row in zip(*meta["evidence"]))
         weights = tuple(np.frombuffer(zlib.decompress(weights_blob), dtype="<f8").tolist())
         profile = Profile(evidence, tuple(meta["lemmas"]), meta["language"], lemma_weights=weights,
                           terms=TermCounts.from_bytes(terms_blob))
     return CachedDocument(meta["pages"], meta["fingerprint"], profile, meta["skip_reason"], meta["skip_detail"],
                           tuple(meta["warnings"]))
+
+
+def _evidence(row: tuple[Any, ...]) -> Evidence:
+    values = list(row)
+    values[_FACET_AT] = _FACETS[values[_FACET_AT]]
+    return Evidence(*values)
 
 
 def _encode(value: Any) -> bytes:
