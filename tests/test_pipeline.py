@@ -258,7 +258,7 @@ def test_unverified_setups_get_spacys_plain_pipeline(reason: str, reference: Any
     if reason == "environment":
         monkeypatch.setenv(pipeline.PLAIN_ENV, "1")
     else:
-        monkeypatch.setattr(spacy.util, "get_package_version", lambda name: "3.9.0")
+        monkeypatch.setattr(pipeline.metadata, "version", lambda name: "3.9.0")
     nlp = load_french_pipeline()  # quick: the reference's expression is in re's cache
     assert isinstance(nlp.tokenizer.token_match.__self__, re.Pattern)
     index = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
@@ -385,3 +385,23 @@ def test_re_compile_is_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
         assert re.compile is not real_compile
         raise RuntimeError
     assert re.compile is real_compile
+
+
+def test_spacys_command_line_package_is_left_out_of_loading_but_still_there() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from matchstage.pipeline import load_french_pipeline\n"
+        "nlp = load_french_pipeline()\n"
+        "assert 'spacy.cli.download' not in sys.modules, 'spacy.cli imported while loading'\n"
+        "import spacy\n"
+        "assert spacy.info()['spacy_version'] == spacy.__version__\n"
+        "import spacy.cli\n"
+        "assert callable(spacy.cli.download)\n"
+        "print([t.lemma_ for t in nlp('Les chercheuses étudiaient')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['le', 'chercheur', 'étudier']"

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,12 @@ def fold(text: str) -> str:
     """Lower-case without accents or typographic apostrophes: the form every comparison uses."""
     decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Words recur across a run's documents: each one's folded form and gender-neutral form are worked out once
+# per process (speed only; the same functions as above).
+_fold_word = lru_cache(maxsize=1 << 18)(fold)
+_gender_neutral_word = lru_cache(maxsize=1 << 18)(gender_neutral)
 
 
 @cache
@@ -168,11 +174,11 @@ class Analyzer:
                 continue
             acronym = bool(_ACRONYM.match(word))
             if acronym:
-                lemma = fold(word[:-1] if word.endswith("s") else word)
+                lemma = _fold_word(word[:-1] if word.endswith("s") else word)
             else:
-                neutral = gender_neutral(word)
-                lemma = fold(neutral if neutral is not None and tok.pos_ in _GENDERED_POS else tok.lemma_)
-            surface = fold(word)
+                neutral = _gender_neutral_word(word)
+                lemma = _fold_word(neutral if neutral is not None and tok.pos_ in _GENDERED_POS else tok.lemma_)
+            surface = _fold_word(word)
             keys = {lemma, surface}
             if len(surface) > 3 and surface.endswith("s"):
                 keys.add(surface[:-1])

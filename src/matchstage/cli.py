@@ -14,6 +14,7 @@ from matchstage.assign import AssignError, parse_capacities, with_assignment
 from matchstage.cache import Cache, default_cache_dir
 from matchstage.cli_i18n import Group, lang_option
 from matchstage.documents import ReadLimits
+from matchstage.extraction import default_jobs
 from matchstage.i18n import _, ngettext
 from matchstage.match import MatchError, MatchOptions, MatchResult, match, offer_files
 from matchstage.progress import for_terminal
@@ -28,8 +29,9 @@ from matchstage.report import (
     write_output,
 )
 from matchstage.scoring import ScoringRules, Weights, WeightsError
-from matchstage.table import render_table
 from matchstage.taxonomy import TaxonomyError
+
+JOBS_HELP = "Worker processes for reading files, and as many for analysing them [default: the CPUs matchstage may use]"
 
 
 def _err(message: str) -> None:
@@ -47,6 +49,19 @@ def _weights(spec: str | None, config: Path | None) -> Weights:
     except (WeightsError, tomllib.TOMLDecodeError) as exc:
         raise click.BadParameter(str(exc), param_hint="--weights/--config") from None
     return weights
+
+
+def _cache_max_age(option: float | None, config: Path | None) -> float | None:
+    """--cache-max-age, else the config file's ``[cache] max_age_days``, else None (the cache's own setting)."""
+    if option is not None or config is None:
+        return option
+    value = tomllib.loads(config.read_text(encoding="utf-8")).get("cache", {}).get("max_age_days")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 1:
+        raise click.BadParameter(_("[cache] max_age_days = {value!r}: give a number of days, at least 1").format(
+            value=value), param_hint="--config")
+    return float(value)
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,12 +85,11 @@ def cli() -> None:
 @click.option("--weights", "weight_spec", metavar="NAME=W,...",
               help="Override weights, e.g. disciplines=0.4,methods=0.3,skills=0.2,text=0.1.")
 @click.option("--config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="TOML file with a [weights] table.")
+              help="TOML file with a [weights] table (and optionally [cache] max_age_days).")
 @click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
               type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
-@click.option("--jobs", default=2, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes for reading PDFs.")
+@click.option("--jobs", default=default_jobs, type=click.IntRange(min=1), help=JOBS_HELP)
 @click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
               help="Seconds allowed to extract the text of one file.")
 @click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
@@ -87,6 +101,8 @@ def cli() -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               help="Where analysed documents are cached (default: the user's cache directory).")
 @click.option("--no-cache", is_flag=True, help="Analyse every document again and keep nothing.")
+@click.option("--cache-max-age", "cache_max_age", type=click.FloatRange(min=1), metavar="DAYS",
+              help="Purge cached documents unused for DAYS days; kept as the cache's setting [default: 60].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on standard error.")
 @click.option("--matrix", "matrix_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the candidates × offers scores to FILE.csv.")
@@ -110,10 +126,9 @@ def cli() -> None:
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
     config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
-    password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, quiet: bool,
-    matrix_out: Path | None, assign: bool, capacity_specs: tuple[str, ...], min_score: float | None,
-    assignment_out: Path | None, blind: bool,
-    blind_key: Path | None,
+    password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, cache_max_age: float | None,
+    quiet: bool, matrix_out: Path | None, assign: bool, capacity_specs: tuple[str, ...], min_score: float | None,
+    assignment_out: Path | None, blind: bool, blind_key: Path | None,
 ) -> None:
     """Rank the candidates in CANDIDATES against each OFFER.
 
@@ -148,6 +163,7 @@ def match_command(
         limits=ReadLimits(max_pages=max_pages, max_mb=max_mb, timeout_s=timeout, password=password, ocr=ocr),
         jobs=jobs,
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        cache_max_age_days=_cache_max_age(cache_max_age, config),
     )
     try:
         result = match(list(paths[:-1]), paths[-1], options, progress=for_terminal(quiet))
@@ -169,6 +185,8 @@ def match_command(
     elif fmt == "csv":
         click.echo(csv_text(result), nl=False)
     else:
+        from matchstage.table import render_table  # rich, imported only for the table
+
         render_table(result, top=top, file=sys.stdout)
     for out in outputs:
         write_output(result, out)
@@ -227,7 +245,7 @@ def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet:
 @click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
               type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
-@click.option("--jobs", default=2, show_default=True, type=click.IntRange(min=1), help="Worker processes for PDFs.")
+@click.option("--jobs", default=default_jobs, type=click.IntRange(min=1), help=JOBS_HELP)
 @lang_option
 def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | None, taxonomy_dir: Path | None,
                      jobs: int) -> None:
@@ -303,12 +321,14 @@ def cache_group() -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR", help="Cache directory.")
 @lang_option
 def cache_info(cache_dir: Path | None) -> None:
-    """Show where the cache is, its size and how many documents it holds."""
+    """Show where the cache is, its size, how many entries it holds and when unused ones are purged."""
     with Cache(cache_dir) as cache:
         info = cache.info()
     click.echo(_("path: {path}\nsize: {size:.0f} KiB\ndocuments: {documents}\n"
-                 "entries unused for {days:g} days are purged").format(
-        path=info["path"], size=info["bytes"] / 1024, documents=info["documents"], days=info["max_age_days"]))
+                 "other entries: {artefacts} (taxonomy patterns, text similarities of past runs)\n"
+                 "purge age: entries unused for {days:g} days are purged (set with match --cache-max-age DAYS)").format(
+        path=info["path"], size=info["bytes"] / 1024, documents=info["documents"], artefacts=info["artefacts"],
+        days=info["max_age_days"]))
 
 
 @cache_group.command("clear")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
 from matchstage.readers import preload, read_document
+from matchstage.readers.text import HtmlReader, TextReader
 
 # Address space a worker may add to what it inherits from the parent (RLIMIT_AS). A decompression
 # bomb then fails inside the worker with MemoryError (reported "too-large") or kills it ("corrupt").
@@ -33,6 +34,15 @@ WORKER_MEMORY_BYTES = 2 * 1024**3
 _EXIT_GRACE_S = 2.0
 
 Outcome = Document | Unreadable
+PLAIN_TEXT_SUFFIXES = frozenset((*TextReader.suffixes, *HtmlReader.suffixes))
+
+
+def default_jobs() -> int:
+    """How many worker processes a run uses by default: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def _limit_memory() -> None:
@@ -140,7 +150,8 @@ def read_many_timed(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) ->
     if not paths:
         return
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    preload()
+    if any(path.suffix.lower() not in PLAIN_TEXT_SUFFIXES for path in paths):
+        preload()  # PDF and office libraries, for the workers to share; plain-text offers need neither
     pending = deque(enumerate(paths))
     retried: set[int] = set()
     workers = [_Worker(context) for _ in range(min(max(jobs, 1), len(paths)))]

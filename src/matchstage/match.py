@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from matchstage import __version__
 from matchstage.analysis import Analyzer
-from matchstage.cache import DEFAULT_MAX_AGE_DAYS, Cache, CachedDocument, analysis_version
+from matchstage.analysis_workers import BATCH_DOCUMENTS, AnalysisPool
+from matchstage.cache import Cache, CachedDocument, analysis_version
 from matchstage.candidates import Candidate, CandidateFolder, scan_candidates
 from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
-from matchstage.extraction import read_many
+from matchstage.extraction import default_jobs, read_many
 from matchstage.facets import ConceptMatcher
 from matchstage.i18n import _, ngettext
 from matchstage.language import ANALYSED
+from matchstage.pipeline import collection_paused
 from matchstage.profiles import Profile, Profiler
 from matchstage.progress import Progress, Silent
 from matchstage.readers import OFFER_SUFFIXES
@@ -107,10 +112,12 @@ class MatchOptions:
     weights: Weights | None = None
     taxonomy_dir: Path | None = None
     limits: ReadLimits = ReadLimits()
-    jobs: int = 2
+    # Worker processes for reading and for analysing (each at most): the CPUs this process may use.
+    jobs: int = field(default_factory=default_jobs)
     # None: no cache (the library's default); the CLI passes the user's cache directory.
     cache_dir: Path | None = None
-    cache_max_age_days: float = DEFAULT_MAX_AGE_DAYS
+    # None: the cache's own setting (60 days unless set); a value becomes the cache's setting.
+    cache_max_age_days: float | None = None
 
 
 @dataclass
@@ -118,7 +125,8 @@ class Engine:
     """The analysis objects of a run, built once: pipeline, taxonomy, matcher, scorer.
 
     The French pipeline is loaded only when something needs analysing: a run whose documents are
-    all in the cache never loads it.
+    all in the cache never loads it. Analysis runs in worker processes (:meth:`analysis_pool`), which
+    load the pipeline themselves unless it is loaded here already.
     """
 
     taxonomy: Taxonomy
@@ -127,6 +135,10 @@ class Engine:
     cache: Cache | None = None
     _profiler: Profiler | None = None
     _version: str = ""
+    _concept_matcher: ConceptMatcher | None = None
+    # What the last prepare() did: documents (and offers) analysed, worker processes started for it.
+    analysed: int = 0
+    workers_started: int = 0
 
     @classmethod
     def create(cls, taxonomy_dir: Path | None = None, cache: Cache | None = None) -> Engine:
@@ -139,20 +151,53 @@ class Engine:
         return self._version
 
     @property
+    def pipeline_used(self) -> bool:
+        """Whether the last run needed the French pipeline (here, or in an analysis worker)."""
+        return self.analyzer.loaded or self.workers_started > 0
+
+    @property
     def profiler(self) -> Profiler:
         if self._profiler is None:
             self._profiler = Profiler(self.analyzer, self._matcher())
         return self._profiler
 
     def _matcher(self) -> ConceptMatcher:
+        if self._concept_matcher is None:
+            self._concept_matcher = self._cached_matcher() or ConceptMatcher.compile(self.taxonomy, self.analyzer)
+            self._keep_patterns(self._concept_matcher.to_json())
+        return self._concept_matcher
+
+    def _cached_matcher(self) -> ConceptMatcher | None:
+        stored = self.cache.get_artefact(f"patterns:{self.version}") if self.cache else None
+        return ConceptMatcher.from_json(self.taxonomy, stored) if stored is not None else None
+
+    def _keep_patterns(self, patterns: list[list[object]]) -> None:
         key = f"patterns:{self.version}"
-        stored = self.cache.get_artefact(key) if self.cache else None
-        if stored is not None:
-            return ConceptMatcher.from_json(self.taxonomy, stored)
-        matcher = ConceptMatcher.compile(self.taxonomy, self.analyzer)
-        if self.cache:
-            self.cache.put_artefact(key, matcher.to_json())
-        return matcher
+        if self.cache and self.cache.get_blob(key) is None:
+            self.cache.put_artefact(key, patterns)
+
+    def analysis_pool(self, jobs: int) -> AnalysisPool:
+        """Where a run's documents are analysed: up to ``jobs`` worker processes (with one job, here)."""
+
+        def before_start() -> None:  # in the parent: the taxonomy's patterns, if cached, for the workers to inherit
+            if self._concept_matcher is None:
+                self._concept_matcher = self._cached_matcher()
+
+        def start(in_worker: bool) -> tuple[Profiler, list[list[object]] | None]:
+            if in_worker:
+                self.cache = None  # the parent's SQLite connection is not for a forked process to use
+            compiled = self._concept_matcher is None
+            profiler = self.profiler  # compiles the patterns if the cache had none
+            self.analyzer.nlp  # noqa: B018 -- load the pipeline now, before the first batch comes
+            return profiler, profiler.matcher.to_json() if compiled and in_worker else None
+
+        def on_ready(patterns: list[list[object]]) -> None:  # compiled by a worker: cached for the next run
+            if self._concept_matcher is None:
+                self._concept_matcher = ConceptMatcher.from_json(self.taxonomy, patterns)
+            self._keep_patterns(patterns)
+
+        return AnalysisPool(start, max_workers=jobs if jobs > 1 else 0, before_start=before_start,
+                            on_ready=on_ready)
 
 
 def offer_files(paths: Sequence[Path]) -> list[Path]:
@@ -210,19 +255,19 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-# From this many documents, analysis forks one spaCy worker per job (below, the fork costs more than it saves).
-PARALLEL_ANALYSIS_FROM = 400
 # Reasons that depend on the run's limits or options, so are not kept in the cache.
 _UNCACHED_REASONS = {SkipReason.TIMEOUT, SkipReason.TOO_LARGE, SkipReason.SCANNED}
 
 
 def analyse_candidates(
-    folder: CandidateFolder, engine: Engine, limits: ReadLimits, jobs: int, progress: Progress
+    folder: CandidateFolder, engine: Engine, limits: ReadLimits, jobs: int, progress: Progress,
+    pool: AnalysisPool | None = None,
 ) -> tuple[dict[Path, CachedDocument], dict[Path, str], list[Duplicate]]:
     """Every unique candidate file as a profile or a skip, from the cache where possible.
 
     Returns the analysed files, the text of those analysed in this run (for ``evaluate``'s baselines),
-    and the files whose bytes repeat an earlier file.
+    and the files whose bytes repeat an earlier file. Files are analysed in ``pool`` (one of the
+    engine's if not given) batch by batch as they are read, so that reading and analysis overlap.
     """
     owner = {f: c for c in folder.candidates for f in c.files}
     duplicates: list[Duplicate] = []
@@ -244,27 +289,38 @@ def analyse_candidates(
     texts: dict[Path, str] = {}
     fresh: dict[Path, CachedDocument] = {}
     if missing:
-        documents: dict[Path, Document] = {}
-        progress.start(_("reading"), len(missing))
-        for path, outcome in read_many(missing, limits, jobs=jobs):
-            progress.advance()
-            if isinstance(outcome, Unreadable):
-                fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
-            elif not looks_like_cv(outcome):
-                fresh[path] = CachedDocument(outcome.pages, skip_reason=SkipReason.NOT_A_CV.value,
-                                             skip_detail=NOT_A_CV_DETAIL.format(pages=outcome.pages))
-            else:
-                documents[path] = outcome
-        progress.stop()
-        paths = list(documents)
-        if paths:
-            progress.start(_("analysing"), len(paths))
-            profiles = engine.profiler.candidate_documents(
-                [(owner[p].id, p.name, documents[p].text) for p in paths],
-                n_process=jobs if len(paths) >= PARALLEL_ANALYSIS_FROM else 1,
-                on_done=progress.advance,
-            )
-            for path, profile in zip(paths, profiles):
+        with contextlib.ExitStack() as stack:
+            if pool is None:
+                pool = stack.enter_context(engine.analysis_pool(jobs))
+            documents: dict[Path, Document] = {}
+            batches: list[int] = []
+            waiting: list[Path] = []
+
+            def submit() -> None:
+                batches.extend(pool.submit_documents([(owner[p].id, p.name, documents[p].text) for p in waiting],
+                                                     on_done=progress.advance))
+                waiting.clear()
+
+            progress.start(_("reading and analysing"), len(missing))
+            pool.expect(len(missing))  # workers start now: the pipeline loads while the files are read
+            for path, outcome in read_many(missing, limits, jobs=jobs):
+                if isinstance(outcome, Unreadable):
+                    fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
+                elif not looks_like_cv(outcome):
+                    fresh[path] = CachedDocument(outcome.pages, skip_reason=SkipReason.NOT_A_CV.value,
+                                                 skip_detail=NOT_A_CV_DETAIL.format(pages=outcome.pages))
+                else:
+                    documents[path] = outcome
+                    waiting.append(path)
+                if path in fresh:
+                    progress.advance()
+                if len(waiting) >= BATCH_DOCUMENTS:
+                    submit()
+                pool.poll()
+            submit()
+            pool.no_more_expected()  # the files skipped when read will not come
+            # Results come in the order submitted, which is the order of ``documents``.
+            for path, profile in zip(documents, pool.results(batches)):
                 fresh[path] = CachedDocument(documents[path].pages, _fingerprint(documents[path].text), profile,
                                              warnings=documents[path].warnings)
                 texts[path] = documents[path].text
@@ -281,17 +337,29 @@ def analyse_candidates(
 
 def offer_profiles(offers: Sequence[Offer], engine: Engine) -> list[Profile]:
     """Offers are analysed like documents and cached by their text."""
+    with engine.analysis_pool(1) as pool:
+        return start_offer_profiles(offers, engine, pool)()
+
+
+def start_offer_profiles(offers: Sequence[Offer], engine: Engine, pool: AnalysisPool) -> Callable[[], list[Profile]]:
+    """Look the offers up in the cache and hand the others to ``pool`` now; the returned function waits
+    for their profiles (and caches them)."""
     keys = [Cache.document_key(_fingerprint(o.text), "offer", "", engine.version) if engine.cache else ""
             for o in offers]
     cached = engine.cache.get_documents(keys) if engine.cache else {}
     todo = [i for i, key in enumerate(keys) if key not in cached]
-    fresh = engine.profiler.offers([offers[i].text for i in todo]) if todo else []
-    if engine.cache and todo:
-        engine.cache.put_documents({keys[i]: CachedDocument(profile=p) for i, p in zip(todo, fresh)},
-                                   engine.version)
-    by_index = dict(zip(todo, fresh))
-    return [by_index[i] if i in by_index else cached[keys[i]].profile or Profile((), (), "und")
-            for i in range(len(offers))]
+    batches = pool.submit_offers([offers[i].text for i in todo])
+
+    def profiles() -> list[Profile]:
+        fresh = pool.results(batches)
+        if engine.cache and todo:
+            engine.cache.put_documents({keys[i]: CachedDocument(profile=p) for i, p in zip(todo, fresh)},
+                                       engine.version)
+        by_index = dict(zip(todo, fresh))
+        return [by_index[i] if i in by_index else cached[keys[i]].profile or Profile((), (), "und")
+                for i in range(len(offers))]
+
+    return profiles
 
 
 @dataclass(frozen=True)
@@ -321,8 +389,16 @@ def prepare(
         raise MatchError(_("{path}: not a folder of candidates").format(path=candidates_dir))
     offers = read_offers(offer_paths, options.limits)
     folder = scan_candidates(candidates_dir)
-    analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress)
-    profiles_of_offers = offer_profiles(offers, engine)
+    with engine.analysis_pool(options.jobs) as pool:
+        # New documents mean similarities to fit: scikit-learn is imported while the workers analyse.
+        pool.on_wait = TextSimilarity.preload
+        # Offers not in the cache go to a worker first: the French pipeline loads there while the
+        # candidates are looked up, decoded from the cache and read here.
+        pending_offers = start_offer_profiles(offers, engine, pool)
+        analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress,
+                                                         pool)
+        profiles_of_offers = pending_offers()
+    engine.analysed, engine.workers_started = pool.documents, pool.workers_started
 
     skipped: list[Skipped] = []
     flags: list[Flag] = []
@@ -373,17 +449,28 @@ def prepare(
 
 def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     """Score and sort every prepared candidate for each offer."""
-    text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles)
+    # Scoring makes a few objects per (offer, candidate) and no reference cycles: with the collector
+    # paused, it does not walk every profile of the run again and again (speed only).
+    with collection_paused():
+        return _rank(run, engine, weights)
+
+
+def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
+    # Kept in the cache: a run on the same documents (other weights, say) reads them back.
+    text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
     matrix = CandidateMatrix.build(scorer, run.candidate_profiles)  # once for every offer
+    files = [tuple(run.folder.relative(f) for f in c.files) for c in run.candidates]  # once, not once per offer
+    # Best score first, ties by candidate id: the ids' order is worked out once, each offer's by numpy.
+    by_id = np.empty(len(run.candidates), dtype=np.int64)
+    by_id[sorted(range(len(run.candidates)), key=lambda j: run.candidates[j].id)] = np.arange(len(run.candidates))
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
         scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]))
-        order = sorted(range(len(scores)), key=lambda j: (-scores[j].score, run.candidates[j].id))
+        order = np.lexsort((by_id, -np.fromiter((s.score for s in scores), dtype=float, count=len(scores))))
         ranking = tuple(
-            Ranked(position, run.candidates[j].id, tuple(run.folder.relative(f) for f in run.candidates[j].files),
-                   scores[j])
-            for position, j in enumerate(order, start=1)
+            Ranked(position, run.candidates[j].id, files[j], scores[j])
+            for position, j in enumerate(order.tolist(), start=1)
         )
         results.append(OfferResult(offer, ranking))
     return MatchResult(

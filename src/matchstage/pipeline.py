@@ -11,7 +11,9 @@ What made it slow is replaced by exact equivalents (MEASUREMENTS.md):
 - the lemmatizer's lookup tables (217,000 entries) are filled one Python call per entry: they are
   filled in bulk instead, into the same tables with the same Bloom filters;
 - the French lemmatizer looks words up in its ``lemma_index`` lists one by one: they become
-  :class:`IndexList`, the same lists with a set beside them for ``in``.
+  :class:`IndexList`, the same lists with a set beside them for ``in``;
+- ``import spacy`` imports spaCy's command-line package, which loading does not use: it is left out
+  (:func:`command_line_deferred`).
 
 ``tests/test_pipeline.py`` checks token-for-token and lemma-for-lemma identity with the plain
 ``spacy.load`` on more than 100,000 tokens. With a spaCy or model version other than the one verified,
@@ -23,9 +25,12 @@ from __future__ import annotations
 import gc
 import os
 import re
+import sys
+import types
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from importlib import metadata
 from typing import Any
 
 from matchstage.fr_tokenizer import UnsupportedPattern, interleaved_match
@@ -115,9 +120,10 @@ def bulk_lookup_tables() -> Iterator[None]:
 
 @contextmanager
 def collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the model loads: it allocates about a million long-lived objects, and
-    each collection on the way walks them again (a third of the load time). A zero threshold rather than
-    ``gc.disable()``, which ``srsly.msgpack_loads`` undoes after every file."""
+    """No cyclic garbage collection for a while: while the model loads (it allocates about a million
+    long-lived objects, and each collection on the way walks them again: a third of the load time), or
+    while many short-lived objects are made beside many long-lived ones (scoring). A zero threshold rather
+    than ``gc.disable()``, which ``srsly.msgpack_loads`` undoes after every file."""
     thresholds = gc.get_threshold()
     gc.set_threshold(0)
     try:
@@ -158,24 +164,66 @@ def index_as_sets(nlp: Any) -> None:
             table[pos] = IndexList(words)
 
 
+@contextmanager
+def command_line_deferred() -> Iterator[None]:
+    """While spaCy is first imported, its command-line package is not.
+
+    ``spacy/__init__.py`` takes ``info`` from ``spacy.cli``, whose import brings typer, weasel, requests,
+    httpx and jinja2 (a quarter of ``import spacy``); loading a pipeline uses none of it. For the time of
+    the import, ``spacy.cli`` is a stand-in whose ``info`` imports the real one when called; afterwards
+    the stand-in is gone and ``import spacy.cli`` imports the real package as usual.
+    """
+    if "spacy" in sys.modules:
+        yield
+        return
+    package = types.ModuleType("spacy.cli")
+    package.__path__ = []
+    module = types.ModuleType("spacy.cli.info")
+
+    def info(*args: Any, **kwargs: Any) -> Any:
+        from spacy.cli.info import info as real_info
+
+        return real_info(*args, **kwargs)
+
+    module.info = info  # type: ignore[attr-defined]
+    stand_ins = {"spacy.cli": package, "spacy.cli.info": module}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
 def _plain(spacy: Any) -> Any:
     return spacy.load(MODEL, exclude=list(EXCLUDED_COMPONENTS))
 
 
 def load_french_pipeline() -> Any:
     """The French pipeline (tok2vec, morphologizer, lemmatizer): spaCy's tokens and lemmas, loaded fast."""
-    import spacy
+    if not _verified():
+        import spacy
 
-    if not _verified(spacy):
         return _plain(spacy)
-    with collection_paused(), interleaved_large_patterns(), bulk_lookup_tables():
-        nlp: Any = _plain(spacy)
+    with collection_paused():
+        with command_line_deferred():
+            import spacy
+        with interleaved_large_patterns(), bulk_lookup_tables():
+            nlp: Any = _plain(spacy)
     index_as_sets(nlp)
     return nlp
 
 
-def _verified(spacy: Any) -> bool:
+def _verified() -> bool:
+    """Whether the installed spaCy and model are the versions the fast path was checked with (read from
+    the packages' metadata, before spaCy is imported)."""
     if os.environ.get(PLAIN_ENV):
         return False
-    model_version = spacy.util.get_package_version(MODEL) or ""
-    return _minor(spacy.__version__) == VERIFIED_SPACY and _minor(model_version) == VERIFIED_MODEL
+    versions = []
+    for name in ("spacy", MODEL.replace("_", "-")):
+        try:
+            versions.append(_minor(metadata.version(name)))
+        except metadata.PackageNotFoundError:
+            return False
+    return versions == [VERIFIED_SPACY, VERIFIED_MODEL]

@@ -8,7 +8,8 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 from matchstage.analysis import Analyzer
 from matchstage.facets import ConceptMatcher
@@ -17,6 +18,7 @@ from matchstage.levels import Level, asked_level, names_a_degree, reached_level
 from matchstage.personal import Removed, name_words, strip_personal
 from matchstage.sections import Section, SectionRules, Side, load_section_rules, split_sections
 from matchstage.taxonomy import Facet
+from matchstage.terms import TermCounts
 
 # A cover letter states intentions; what it claims counts this much of what a CV shows.
 LETTER_FACTOR = 0.75
@@ -55,10 +57,21 @@ class Profile:
     # Where each evidence was found: (index in ``sections``, line in that section). Like ``sections``, only
     # in a profile built in this run (the cache keeps neither); ``inspect`` shows them.
     places: tuple[tuple[int, int], ...] = ()
+    # The lemmas and weights summed per lemma, when already known (from the cache); else worked out on first use.
+    terms: TermCounts | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def term_counts(self) -> TermCounts:
+        """What the text score counts: each distinct lemma with the sum of its weights."""
+        if self.terms is not None:
+            return self.terms
+        return TermCounts.from_lemmas(self.lemmas, self.weights_of_lemmas())
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
         """One candidate's documents read together (CV + cover letter)."""
+        if len(profiles) == 1 and len(profiles[0].lemma_weights) == len(profiles[0].lemmas):
+            return profiles[0]  # what the general case below would rebuild, field for field (speed only)
         languages = [p.language for p in profiles if p.language != "und"]
         offsets = [sum(len(p.sections) for p in profiles[:i]) for i in range(len(profiles))]
         placed = all(len(p.places) == len(p.evidence) for p in profiles)  # not so for a profile from the cache
