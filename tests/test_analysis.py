@@ -70,3 +70,9 @@ def test_both_genders_of_a_title_give_the_same_lemmas(analyzer: Analyzer, femini
     def lemmas(text: str) -> list[str]:
         return [t.lemma for t in analyzer.analyse(text).tokens if not t.stop]
     assert lemmas(feminine) == lemmas(masculine)
+
+
+def test_a_one_letter_prefix_stays_with_its_word(analyzer: Analyzer) -> None:
+    assert "elearning" in lemmas(analyzer, "Conception de modules de e-learning")
+    assert "learning" not in lemmas(analyzer, "Conception de modules de e-learning")
+    assert lemmas(analyzer, "porte-à-porte") == lemmas(analyzer, "porte à porte")

@@ -136,9 +136,25 @@ def test_a_facet_only_named_in_the_presentation_weighs_less(
         ("m", "cv.pdf", "Expériences\nEntretiens semi-directifs auprès d'habitants.\n"),
         ("d", "cv.pdf", "Formation\nMaster 2 sociologie.\n")])
     weights = Weights(disciplines=0.5, methods=0.5, skills=0.0, text=0.0)
-    demand = Scorer(small_taxonomy, ScoringRules.load(), weights)
-    flat = Scorer(small_taxonomy, dataclasses.replace(ScoringRules.load(), facet_by_demand=False), weights)
+    rules = dataclasses.replace(ScoringRules.load(), discipline_gate=1.0)  # facets alone, weighed
+    demand = Scorer(small_taxonomy, rules, weights)
+    flat = Scorer(small_taxonomy, dataclasses.replace(rules, facet_by_demand=False), weights)
     by_demand = demand.score(offer, [methods_only, discipline_only], [0.0, 0.0])
     by_flat = flat.score(offer, [methods_only, discipline_only], [0.0, 0.0])
     assert by_flat[0].score == pytest.approx(by_flat[1].score)
     assert by_demand[0].score < by_demand[1].score
+
+
+def test_a_candidate_without_the_discipline_asked_for_keeps_at_most_the_gate(
+        small_taxonomy: Taxonomy, small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    profiler = Profiler(analyzer, small_matcher)
+    offer = profiler.offers(["Profil recherché\nMaster de sociologie, entretiens semi-directifs.\n"])[0]
+    with_it, without = profiler.candidate_documents([
+        ("a", "cv.pdf", "Formation\nMaster 2 sociologie.\nExpériences\nEntretiens semi-directifs.\n"),
+        ("b", "cv.pdf", "Formation\nMaster 2 comptabilité.\nExpériences\nEntretiens semi-directifs.\n")])
+    weights = Weights(disciplines=0.0, methods=1.0, skills=0.0, text=0.0)  # the same methods, nothing else weighed
+    for gate in (1.0, 0.8):
+        scorer = Scorer(small_taxonomy, dataclasses.replace(ScoringRules.load(), discipline_gate=gate), weights)
+        a, b = scorer.score(offer, [with_it, without], [0.0, 0.0])
+        assert a.values[Facet.METHODS] == b.values[Facet.METHODS]
+        assert b.score == pytest.approx(a.score * gate)

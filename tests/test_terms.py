@@ -37,10 +37,11 @@ def test_lemma_hashes_are_the_same_in_every_process() -> None:
 
 
 def _reference(offers: list[Profile], candidates: list[Profile]) -> np.ndarray:
-    """The text similarity computed straight from the lemmas: one dict of damped counts per profile."""
+    """The text similarity computed straight from the lemmas and concept terms: one dict of damped counts per
+    profile."""
     def counts(profile: Profile) -> dict[str, float]:
         summed: dict[str, float] = {}
-        for lemma, weight in zip(profile.lemmas, profile.weights_of_lemmas()):
+        for lemma, weight in [*zip(profile.lemmas, profile.weights_of_lemmas()), *profile.concept_terms]:
             summed[lemma] = summed.get(lemma, 0.0) + weight
         return {lemma: math.log1p(count) for lemma, count in summed.items() if count > 0}
 

@@ -26,6 +26,9 @@ from matchstage.pipeline import load_french_pipeline
 _MAX_ACRONYM_LEN = 5
 _CAPS_WORD = re.compile(rf"\b[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ]{{{_MAX_ACRONYM_LEN},}}\b")
 _INNER_HYPHEN = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
+# A one-letter prefix is joined to its word rather than split off ("e-learning", "e-santé", "t-shirt"): alone,
+# the letter would be dropped and "learning" would match "machine learning".
+_LETTER_PREFIX = re.compile(r"(?<![\w\-‐‑])([a-zA-Z])[-‐‑](?=[^\W\d_]{2})")
 _ACRONYM = re.compile(rf"^[A-Z][A-Z0-9&]{{1,{_MAX_ACRONYM_LEN - 1}}}s?$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 # Punctuation between two phrases or list items (not the apostrophe or the hyphen inside a term).
@@ -115,10 +118,11 @@ def prepare(text: str) -> str:
     """Rewrite the text so that spaCy tokenises it well, keeping it readable.
 
     Inclusive forms are reduced, hyphens inside words become spaces (so ``semi-directif`` and
-    ``semi directif`` agree), and words in capitals longer than an acronym are lower-cased (the model
-    takes capitalised words for names).
+    ``semi directif`` agree) but after a one-letter prefix (``e-learning`` -> ``elearning``), and words in
+    capitals longer than an acronym are lower-cased (the model takes capitalised words for names).
     """
     text = reduce_inclusive(text)
+    text = _LETTER_PREFIX.sub(r"\1", text)
     text = _INNER_HYPHEN.sub(" ", text)
     return _CAPS_WORD.sub(lambda m: m.group(0).lower(), text)
 

@@ -9,12 +9,15 @@ import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
+
+import tomllib
 
 from matchstage.analysis import Analyzer
 from matchstage.facets import ConceptMatcher
 from matchstage.language import detect_language
 from matchstage.levels import Level, asked_level, names_a_degree, reached_level
+from matchstage.paths import models_dir
 from matchstage.personal import Removed, name_words, strip_personal
 from matchstage.sections import Section, SectionRules, Side, load_section_rules, split_sections
 from matchstage.taxonomy import Facet
@@ -22,8 +25,27 @@ from matchstage.terms import TermCounts
 
 # A cover letter states intentions; what it claims counts this much of what a CV shows.
 LETTER_FACTOR = 0.75
-# Sections weighing less than this (offer conditions, CV hobbies) stay out of the TF-IDF text.
-TEXT_MIN_WEIGHT = 0.2
+# The prefix that tells a concept's term from a lemma in term counts ("§sociologie").
+CONCEPT_TERM = "§"
+
+
+@dataclass(frozen=True)
+class TextRules:
+    """What the text score counts (``models/text.toml``)."""
+
+    min_section_weight: float = 0.2
+    concepts: float = 0.0
+    broader_decay: float = 0.5
+    uncorroborated: float = 1.0
+    substance: tuple[str, ...] = ("formation", "experience")
+
+    @classmethod
+    @cache
+    def load(cls) -> TextRules:
+        data = tomllib.loads((models_dir() / "text.toml").read_text(encoding="utf-8")).get("text", {})
+        return cls(float(data.get("min_section_weight", 0.2)), float(data.get("concepts", 0.0)),
+                   float(data.get("broader_decay", 0.5)), float(data.get("uncorroborated", 1.0)),
+                   tuple(data.get("substance", ("formation", "experience"))))
 _LETTER_NAME = re.compile(r"lettre|motivation|cover|\blm\b|^lm[_ -]", re.IGNORECASE)
 _LETTER_OPENING = re.compile(r"^\s*(madame|monsieur|dear|bonjour)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -57,15 +79,18 @@ class Profile:
     # Where each evidence was found: (index in ``sections``, line in that section). Like ``sections``, only
     # in a profile built in this run (the cache keeps neither); ``inspect`` shows them.
     places: tuple[tuple[int, int], ...] = ()
-    # The lemmas and weights summed per lemma, when already known (from the cache); else worked out on first use.
+    # The taxonomy concepts found, as terms of the text score: ("§sociologie", weight), broader ones included.
+    concept_terms: tuple[tuple[str, float], ...] = ()
+    # The terms and weights summed per term, when already known (from the cache); else worked out on first use.
     terms: TermCounts | None = field(default=None, compare=False, repr=False)
 
     @cached_property
     def term_counts(self) -> TermCounts:
-        """What the text score counts: each distinct lemma with the sum of its weights."""
+        """What the text score counts: each distinct lemma and concept term with the sum of its weights."""
         if self.terms is not None:
             return self.terms
-        return TermCounts.from_lemmas(self.lemmas, self.weights_of_lemmas())
+        return TermCounts.from_lemmas((*self.lemmas, *(t for t, _ in self.concept_terms)),
+                                      (*self.weights_of_lemmas(), *(w for _, w in self.concept_terms)))
 
     @staticmethod
     def merge(profiles: Sequence[Profile]) -> Profile:
@@ -85,6 +110,7 @@ class Profile:
             level=max((p.level for p in profiles if p.level), key=lambda level: level.years, default=None),
             places=tuple((offset + section, line) for p, offset in zip(profiles, offsets)
                          for section, line in p.places) if placed else (),
+            concept_terms=tuple(t for p in profiles for t in p.concept_terms),
         )
 
     def weights_of_lemmas(self) -> tuple[float, ...]:
@@ -98,10 +124,12 @@ def is_cover_letter(name: str, text: str) -> bool:
 class Profiler:
     """Builds profiles for many documents at once (one batched pass of the French pipeline)."""
 
-    def __init__(self, analyzer: Analyzer, matcher: ConceptMatcher, rules: SectionRules | None = None) -> None:
+    def __init__(self, analyzer: Analyzer, matcher: ConceptMatcher, rules: SectionRules | None = None,
+                 text_rules: TextRules | None = None) -> None:
         self.analyzer = analyzer
         self.matcher = matcher
         self.rules = rules or load_section_rules()
+        self.text_rules = text_rules or TextRules.load()
 
     def offers(self, texts: Sequence[str]) -> list[Profile]:
         return self._profiles([(t, "offer", 1.0, set()) for t in texts])
@@ -134,14 +162,16 @@ class Profiler:
             places: list[tuple[int, int]] = []
             lemmas: list[str] = []
             weights: list[float] = []
+            lemma_sections: list[str] = []
             for index, section in enumerate(sections):
                 tokens = next(analysed)
                 if not section.scored:
                     continue
-                if section.weight >= TEXT_MIN_WEIGHT:
+                if section.weight >= self.text_rules.min_section_weight:
                     content = tokens.content_lemmas()
                     lemmas.extend(content)
                     weights.extend([section.weight * factor] * len(content))
+                    lemma_sections.extend([section.name] * len(content))
                 for hit in self.matcher.find(tokens):
                     weight = section.weight
                     required = section.required
@@ -154,10 +184,38 @@ class Profiler:
                     evidence.append(Evidence(hit.concept, hit.facet, hit.words, section.name, weight, required, factor,
                                              names_a_degree(line)))
                     places.append((index, hit.line))
+            if side == "cv":
+                weights = self._corroborated(lemmas, weights, lemma_sections)
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
-                                    tuple(weights), self._level(side, sections), tuple(places)))
+                                    tuple(weights), self._level(side, sections), tuple(places),
+                                    self._concept_terms(evidence)))
             on_done()
         return profiles
+
+    def _corroborated(self, lemmas: list[str], weights: list[float], sections: list[str]) -> list[float]:
+        """Weights of a CV's words, those only claimed lowered (see ``uncorroborated`` in models/text.toml)."""
+        rules = self.text_rules
+        substance = {lemma for lemma, name in zip(lemmas, sections) if name in rules.substance}
+        if not substance or rules.uncorroborated >= 1:
+            return weights
+        return [w * rules.uncorroborated if name not in rules.substance and lemma not in substance else w
+                for lemma, w, name in zip(lemmas, weights, sections)]
+
+    def _concept_terms(self, evidence: Sequence[Evidence]) -> tuple[tuple[str, float], ...]:
+        """The concepts found as text terms, each as much as the words that named it, and its broader ones less."""
+        rules = self.text_rules
+        if rules.concepts <= 0:
+            return ()
+        taxonomy = self.matcher.taxonomy
+        terms: list[tuple[str, float]] = []
+        for e in evidence:
+            weight = e.weight * e.factor * rules.concepts
+            if weight <= 0:
+                continue
+            terms.append((CONCEPT_TERM + e.concept, weight))
+            terms.extend((CONCEPT_TERM + broader, weight * rules.broader_decay ** distance)
+                         for broader, distance in taxonomy.ancestors(e.concept).items())
+        return tuple(terms)
 
     def _level(self, side: Side, sections: Sequence[Section]) -> Level | None:
         """An offer's asked level (from its profile if it names one, else its other requirement lines); a CV's
