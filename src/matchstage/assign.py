@@ -19,7 +19,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from matchstage.i18n import _
 from matchstage.matrix import FitMatrix, fit_matrix
@@ -222,6 +221,8 @@ def suggest_assignment(
         if (int(units.max()) * unit + n) * pairs_at_most >= _EXACT:
             unit, preference = 1, np.zeros_like(preference)
         weights = np.where(eligible, units * unit + preference, 0)[:, slot_offer].astype(np.float64)
+        from scipy.optimize import linear_sum_assignment  # here: half a second to import, for --assign only
+
         for i, slot in zip(*linear_sum_assignment(weights, maximize=True)):
             j = int(slot_offer[slot])
             if eligible[i, j]:

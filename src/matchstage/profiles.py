@@ -111,6 +111,8 @@ class Profile:
             places=tuple((offset + section, line) for p, offset in zip(profiles, offsets)
                          for section, line in p.places) if placed else (),
             concept_terms=tuple(t for p in profiles for t in p.concept_terms),
+            # Each document's counts as they are (a profile from the cache keeps its concept terms only there).
+            terms=TermCounts.concatenated([p.term_counts for p in profiles]),
         )
 
     def weights_of_lemmas(self) -> tuple[float, ...]:

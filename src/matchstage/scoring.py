@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -231,11 +231,17 @@ class Scorer:
         self._soft = {cid: w for cid, w in rules.concept_weights.items() if cid in taxonomy.concepts}
         self._credit_rows: dict[tuple[str, tuple[str, ...]], tuple[np.ndarray, np.ndarray]] = {}
         self._offer_section_weight = {spec.name: spec.weight for spec in load_section_rules().offer}
+        self._weigher: Callable[[Evidence], float] | None = None
+        self._concept_weights: dict[str, float] = {}
+        self._attestation: tuple[tuple[str, ...], np.ndarray] | None = None
 
     # -- what the offer asks for, what the candidate shows -------------------------------------------
     def concept_weight(self, concept: str) -> float:
-        factors = [w for root, w in self._soft.items() if self.taxonomy.is_under(concept, root)]
-        return min(factors) if factors else 1.0
+        weight = self._concept_weights.get(concept)
+        if weight is None:
+            factors = [w for root, w in self._soft.items() if self.taxonomy.is_under(concept, root)]
+            weight = self._concept_weights[concept] = min(factors) if factors else 1.0
+        return weight
 
     def requirements(self, offer: Profile) -> dict[Facet, list[Requirement]]:
         best: dict[str, Requirement] = {}
@@ -260,34 +266,98 @@ class Scorer:
 
     def strengths(self, candidate: Profile) -> dict[str, tuple[float, Evidence]]:
         """For each concept the candidate shows: how strongly (0..1) and the best evidence."""
-        per_concept: dict[str, list[tuple[float, Evidence]]] = {}
+        weigh = self._evidence_weigher()
+        substance_sections = self.rules.substance_sections
+        best: dict[str, tuple[float, Evidence]] = {}
+        sections: dict[str, set[str]] = {}
+        substance: set[str] = set()
         for e in candidate.evidence:
-            per_concept.setdefault(e.concept, []).append((self.rules.evidence_weight(e), e))
-        shown_in_substance = {e.concept for e in candidate.evidence if e.section in self.rules.substance_sections}
+            weight = weigh(e)
+            old = best.get(e.concept)
+            if old is None or weight > old[0]:
+                best[e.concept] = (weight, e)
+            if weight > 0:
+                sections.setdefault(e.concept, set()).add(e.section)
+            if e.section in substance_sections:
+                substance.add(e.concept)
+        attested = self._attested(substance) if self.rules.uncorroborated < 1 else None
+        bonus = self.rules.repeat_bonus
         result = {}
-        for concept, items in per_concept.items():
-            items.sort(key=lambda item: -item[0])
-            sections = {e.section for w, e in items if w > 0}
-            strength = min(1.0, items[0][0] + self.rules.repeat_bonus * max(0, len(sections) - 1))
-            if self.rules.uncorroborated < 1 and not self._corroborated(concept, shown_in_substance):
+        for concept, (weight, evidence) in best.items():
+            strength = min(1.0, weight + bonus * max(0, len(sections.get(concept, ())) - 1))
+            if attested is not None and not self._is_attested(concept, substance, attested):
                 strength *= self.rules.uncorroborated
-            result[concept] = (strength, items[0][1])
+            result[concept] = (strength, evidence)
         return result
 
-    def _corroborated(self, concept: str, substance: set[str]) -> bool:
-        """Whether what the candidate's education or experience shows attests ``concept`` (itself, or a
-        concept of its lineage: "QGIS" in a skills list is attested by "cartographie" in a job)."""
-        if concept in substance:
+    def _evidence_weigher(self) -> Callable[[Evidence], float]:
+        """``rules.evidence_weight`` with its lookups done once per facet and section (it runs for every
+        concept of every CV)."""
+        if self._weigher is None:
+            memo: dict[tuple[Facet, str, bool], tuple[float | None, float | None]] = {}
+            rules = self.rules
+
+            def weigh(e: Evidence) -> float:
+                key = (e.facet, e.section, e.degree)
+                found = memo.get(key)
+                if found is None:
+                    override = rules.section_weights.get(e.facet.value, {}).get(e.section)
+                    degree = rules.degree_line.get(e.facet.value)
+                    found = memo[key] = (override, degree if e.degree and e.section not in
+                                         rules.degree_line_ignored else None)
+                override, degree = found
+                weight = e.weight if override is None else override
+                if degree is not None and degree > weight:
+                    weight = degree  # "Master 2 Sociologie": a degree in the discipline
+                return weight * e.factor
+
+            self._weigher = weigh
+        return self._weigher
+
+    def attestation_matrix(self, concepts: tuple[str, ...]) -> np.ndarray:
+        """concepts × concepts, 1 where showing the row's concept in education or experience attests the
+        column's: the concept itself, a broader or a narrower one, and (``corroborate_by = "family"``) one that
+        shares a parent with it. Built once per scorer."""
+        if self._attestation is None or self._attestation[0] != concepts:
+            index = {c: k for k, c in enumerate(concepts)}
+            narrower: dict[str, set[str]] = {c: set() for c in concepts}
+            children: dict[str, set[str]] = {c: set() for c in concepts}
+            for concept in concepts:
+                for broader, distance in self.taxonomy.ancestors(concept).items():
+                    if broader in narrower:
+                        narrower[broader].add(concept)
+                        if distance == 1:
+                            children[broader].add(concept)
+            matrix = np.zeros((len(concepts), len(concepts)), dtype=np.float32)
+            for concept in concepts:
+                up = self.taxonomy.ancestors(concept)
+                attested = {concept} | {a for a in up if a in index} | narrower[concept]
+                if self.rules.corroborate_by == "family":
+                    attested |= {c for a, d in up.items() if d == 1 and a in children for c in children[a]}
+                matrix[index[concept], [index[c] for c in attested]] = 1.0
+            self._attestation = (concepts, matrix)
+        return self._attestation[1]
+
+    def _attested(self, substance: set[str]) -> tuple[set[str], set[str]]:
+        """What a CV's education and experience attest: their concepts with every broader one, and (for
+        ``corroborate_by = "family"``) their direct parents."""
+        closure, parents = set(substance), set[str]()
+        for concept in substance:
+            up = self.taxonomy.ancestors(concept)
+            closure.update(up)
+            parents.update(a for a, distance in up.items() if distance == 1)
+        return closure, parents
+
+    def _is_attested(self, concept: str, substance: set[str], attested: tuple[set[str], set[str]]) -> bool:
+        """Whether ``concept`` is attested: itself or a narrower concept is in the education or experience
+        ("cartographie" in a job attests "SIG" listed), or a broader one is, or (family) a sibling is."""
+        closure, parents = attested
+        if concept in closure:
             return True
         up = self.taxonomy.ancestors(concept)
-        for other in substance:
-            if other in up or concept in self.taxonomy.ancestors(other):
-                return True
-            if self.rules.corroborate_by == "family":
-                other_up = self.taxonomy.ancestors(other)
-                if any(up.get(a) == 1 and other_up.get(a) == 1 for a in up.keys() & other_up.keys()):
-                    return True
-        return False
+        if not substance.isdisjoint(up):
+            return True
+        return self.rules.corroborate_by == "family" and any(d == 1 and a in parents for a, d in up.items())
 
     def similarity(self, wanted: str, shown: str) -> float:
         """Credit for showing concept ``shown`` when the offer wants ``wanted``."""
@@ -362,8 +432,7 @@ class Scorer:
                 used += weight
         # Word overlap between a French offer and an English CV means nothing: such a CV is scored on
         # the facets alone, which match through the taxonomy's English labels.
-        same_language = np.array([p.language in (offer.language, "und") or offer.language == "und"
-                                  for p in matrix.profiles], dtype=bool)
+        same_language = matrix.same_language(offer.language)
         total += np.where(same_language, self.weights.text * scaled, 0.0)
         used += np.where(same_language, self.weights.text, 0.0)
         overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
@@ -374,16 +443,21 @@ class Scorer:
             overall = overall * (self.rules.discipline_gate + (1 - self.rules.discipline_gate) * disciplines)
         levels: list[LevelFit | None] = [None] * n
         if offer.level is not None:
-            levels = [LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, p.level))
-                      for p in matrix.profiles]
+            fits: dict[Level | None, LevelFit] = {}  # candidates of one level share one record
+            for i, p in enumerate(matrix.profiles):
+                fit = fits.get(p.level)
+                if fit is None:
+                    fit = fits[p.level] = LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, p.level))
+                levels[i] = fit
             overall = overall * np.array([fit.factor for fit in levels if fit is not None])
-        def explainer(i: int) -> Callable[[], Mapping[Facet, FacetScore]]:
-            return lambda: {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet}
 
+        def explain(i: int) -> Mapping[Facet, FacetScore]:
+            return {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet}
+
+        columns = [(f, None if v is None else v.tolist()) for f, v in facet_values.items()]
         return [
-            Score(round(float(overall[i]), 4), round(float(raw[i]), 4),
-                  {f: None if v is None else float(v[i]) for f, v in facet_values.items()}, explainer(i), levels[i])
-            for i in range(n)
+            Score(total_i, text_i, {f: None if v is None else v[i] for f, v in columns}, partial(explain, i), levels[i])
+            for i, (total_i, text_i) in enumerate(zip(np.round(overall, 4).tolist(), np.round(raw, 4).tolist()))
         ]
 
     def _grouped(self, credit: np.ndarray, importance: np.ndarray, concepts: Sequence[str]
@@ -421,12 +495,13 @@ class Scorer:
         credit, best, _ = credits
         matched: list[Match] = []
         missing: list[str] = []
+        row, best_row = credit[i].tolist(), best[i].tolist()
         for j in sorted(range(len(reqs)), key=lambda k: -reqs[k].importance):
-            req, value = reqs[j], float(credit[i, j])
+            req, value = reqs[j], row[j]
             label = self.taxonomy[req.concept].label
             if value >= MATCHED_FROM:
-                by = matrix.concepts[int(best[i, j])]
-                evidence = matrix.evidence[i].get(by)
+                by = matrix.concepts[best_row[j]]
+                evidence = matrix.best_evidence.get((i, best_row[j]))
                 matched.append(Match(req.concept, label, round(value, 3), by, self.taxonomy[by].label,
                                      evidence.words if evidence else "", req.required))
             if req.required and value < MISSING_BELOW and self.concept_weight(req.concept) >= 1.0:
@@ -438,11 +513,31 @@ class Scorer:
         key = (wanted, concepts)
         row = self._credit_rows.get(key)
         if row is None:
-            pairs = [(k, self.similarity(wanted, c)) for k, c in enumerate(concepts)]
+            # Only concepts of its family can earn credit: itself, broader and narrower ones, and those that
+            # share an ancestor at most two levels up (siblings, cousins).
+            family = {wanted, *self.taxonomy.ancestors(wanted), *self.taxonomy.descendants(wanted)}
+            for broader, distance in self.taxonomy.ancestors(wanted).items():
+                if distance <= 2:
+                    family.update(c for c, d in self.taxonomy.descendants(broader).items() if d <= 2)
+            pairs = [(k, self.similarity(wanted, c)) for k, c in enumerate(concepts) if c in family]
             related = [(k, v) for k, v in pairs if v > 0]
             row = (np.array([k for k, _ in related], dtype=int), np.array([v for _, v in related]))
             self._credit_rows[key] = row
         return row
+
+
+class _BestEvidence:
+    """(candidate row, concept column) -> the evidence behind that strength."""
+
+    def __init__(self, cells: np.ndarray, index: np.ndarray, evidence: Sequence[Evidence], width: int) -> None:
+        self.cells, self.index, self.evidence, self.width = cells, index, evidence, width
+        self._by_cell: dict[int, int] | None = None
+
+    def get(self, key: tuple[int, int]) -> Evidence | None:
+        if self._by_cell is None:  # built when an explanation first asks (ranking alone does not)
+            self._by_cell = dict(zip(self.cells.tolist(), self.index.tolist()))
+        found = self._by_cell.get(key[0] * self.width + key[1])
+        return None if found is None else self.evidence[found]
 
 
 @dataclass(frozen=True)
@@ -453,20 +548,76 @@ class CandidateMatrix:
     profiles: Sequence[Profile]
     concepts: tuple[str, ...]
     strengths: np.ndarray
-    evidence: tuple[dict[str, Evidence], ...]
+    # (candidate row, concept column) -> the evidence that gave that strength
+    best_evidence: _BestEvidence
+
+    @cached_property
+    def _by_column(self) -> np.ndarray:
+        """The strengths laid out column by column: gathering a requirement's related concepts reads contiguous
+        memory."""
+        return np.asfortranarray(self.strengths, dtype=np.float32)
+
+    @cached_property
+    def _shown(self) -> np.ndarray:
+        return np.asarray(self.strengths.any(axis=0), dtype=bool)
+
+    @cached_property
+    def _languages(self) -> np.ndarray:
+        return np.array([p.language for p in self.profiles], dtype=object)
+
+    def same_language(self, language: str) -> np.ndarray:
+        """Which candidates write in ``language`` (an undetermined language on either side counts as the same)."""
+        if language == "und":
+            return np.ones(len(self.profiles), dtype=bool)
+        return (self._languages == language) | (self._languages == "und")
 
     @classmethod
     def build(cls, scorer: Scorer, profiles: Sequence[Profile]) -> CandidateMatrix:
+        """:meth:`Scorer.strengths` for every candidate at once, with numpy over all their evidence."""
         concepts = tuple(scorer.taxonomy.concepts)
         column = {c: k for k, c in enumerate(concepts)}
-        strengths = np.zeros((len(profiles), len(concepts)))
-        evidence = []
-        for i, profile in enumerate(profiles):
-            shown = scorer.strengths(profile)
-            for concept, (strength, _) in shown.items():
-                strengths[i, column[concept]] = strength
-            evidence.append({concept: ev for concept, (_, ev) in shown.items()})
-        return cls(profiles, concepts, strengths, tuple(evidence))
+        n, m = len(profiles), len(concepts)
+        rules = scorer.rules
+        weigh = scorer._evidence_weigher()
+        substance_sections = frozenset(rules.substance_sections)
+        section_ids: dict[str, int] = {}
+        evidence = [e for p in profiles for e in p.evidence]
+        if not evidence:
+            return cls(profiles, concepts, np.zeros((n, m)), _BestEvidence(np.zeros(0, dtype=np.int64),
+                                                                           np.zeros(0, dtype=np.int64), [], m))
+        rows = np.repeat(np.arange(n), [len(p.evidence) for p in profiles])
+        # What each evidence gives (column, weight, section, in education or experience), worked out once per
+        # distinct evidence object: the same concept found with the same words in the same section recurs across
+        # CVs, and the cache hands out one object for all of them.
+        ids, first, inverse = np.unique(np.fromiter(map(id, evidence), dtype=np.int64, count=len(evidence)),
+                                        return_index=True, return_inverse=True)
+        distinct = [evidence[i] for i in first.tolist()]
+        cols = np.fromiter((column[e.concept] for e in distinct), dtype=np.int64, count=len(distinct))[inverse]
+        weights = np.fromiter(map(weigh, distinct), dtype=float, count=len(distinct))[inverse]
+        sections = np.fromiter((section_ids.setdefault(e.section, len(section_ids)) for e in distinct),
+                               dtype=np.int64, count=len(distinct))[inverse]
+        in_substance = np.fromiter((e.section in substance_sections for e in distinct), dtype=bool,
+                                   count=len(distinct))[inverse]
+        cells = rows * m + cols
+        # The best evidence of each cell: the first of its cell once sorted by weight, highest first.
+        order = np.lexsort((-weights, cells))
+        first = np.ones(order.size, dtype=bool)
+        first[1:] = cells[order][1:] != cells[order][:-1]
+        best = order[first]
+        strengths = np.zeros(n * m)
+        strengths[cells[best]] = weights[best]
+        # The same concept shown in several sections adds repeat_bonus per extra section (weights above 0).
+        shown = weights > 0
+        kinds = max(1, len(section_ids))
+        pairs = np.unique(cells[shown] * kinds + sections[shown])
+        extra = np.bincount(pairs // kinds, minlength=n * m).astype(float) - 1
+        strengths = np.minimum(1.0, strengths + rules.repeat_bonus * np.clip(extra, 0, None)).reshape(n, m)
+        if rules.uncorroborated < 1:
+            substance = np.zeros((n, m), dtype=bool)
+            substance[rows[in_substance], cols[in_substance]] = True
+            attested = (substance.astype(np.float32) @ scorer.attestation_matrix(concepts)) > 0
+            strengths = np.where(attested | (strengths == 0), strengths, strengths * rules.uncorroborated)
+        return cls(profiles, concepts, strengths, _BestEvidence(cells[best], best, evidence, m))
 
     def credits(self, scorer: Scorer, wanted: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """For each candidate and wanted concept: the best credit earned, and the concept column earning it."""
@@ -475,10 +626,13 @@ class CandidateMatrix:
             return np.zeros((n, 0)), np.zeros((n, 0), dtype=int)
         credit = np.zeros((n, len(wanted)))
         best = np.zeros((n, len(wanted)), dtype=int)
+        shown = self._shown
         for j, concept in enumerate(wanted):
             columns, values = scorer.credit_row(concept, self.concepts)
+            keep = shown[columns]  # concepts no candidate shows earn nothing
+            columns, values = columns[keep], values[keep]
             if columns.size:
-                products = self.strengths[:, columns] * values  # n × related concepts only
+                products = self._by_column[:, columns] * values  # n × related concepts only
                 credit[:, j] = products.max(axis=1)
                 best[:, j] = columns[products.argmax(axis=1)]
         return credit, best

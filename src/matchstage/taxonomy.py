@@ -89,6 +89,18 @@ class Taxonomy:
             queue.extend((grand, depth + 1) for grand in self.concepts[parent].broader)
         return depths
 
+    @cached_property
+    def _descendants(self) -> dict[str, dict[str, int]]:
+        down: dict[str, dict[str, int]] = {cid: {} for cid in self.concepts}
+        for cid, up in self._ancestors.items():
+            for broader, distance in up.items():
+                down[broader][cid] = distance
+        return down
+
+    def descendants(self, concept_id: str) -> dict[str, int]:
+        """Narrower concepts of ``concept_id`` with their distance (1 = direct child)."""
+        return self._descendants.get(concept_id, {})
+
     def ancestors(self, concept_id: str) -> dict[str, int]:
         """Broader concepts of ``concept_id`` with their distance (1 = direct parent)."""
         return self._ancestors[concept_id]

@@ -38,6 +38,12 @@ class TermCounts:
     counts: np.ndarray  # COUNT_DTYPE
 
     @classmethod
+    def concatenated(cls, parts: Sequence[TermCounts]) -> TermCounts:
+        """Several documents' counts as one (a term in two of them appears twice: the count matrix sums them)."""
+        return cls(np.concatenate([p.hashes for p in parts]) if parts else np.zeros(0, dtype=HASH_DTYPE),
+                   np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, dtype=COUNT_DTYPE))
+
+    @classmethod
     def from_lemmas(cls, lemmas: Sequence[str], weights: Sequence[float]) -> TermCounts:
         """Sum each lemma's weights, in the order they come (the same float sums as a dict would make)."""
         counts: dict[str, float] = {}
