@@ -112,3 +112,16 @@ def test_headings_with_an_article_or_a_possessive(line: str, side: str, name: st
     rules = load_section_rules()
     found = match_heading(line, tuple(s for s in rules.specs(side) if s.headings))  # type: ignore[arg-type]
     assert (found[0].name if found else None) == name
+
+
+def test_an_article_before_the_offer_on_a_web_page_is_not_scored() -> None:
+    article = " ".join(["Notre guide pratique des conventions citoyennes étudiantes est paru ce mois-ci."] * 12)
+    page = f"{article}\n\nChef·fe de projet digital\n\nA propos d'OSP\nUne entreprise de la civic tech.\n" \
+           "Description de la mission\n- Animation de formations\n"
+    sections = split_sections(page, "offer")
+    assert [s.name for s in sections] == ["hors_offre", "titre", "contexte", "missions"]
+    assert not sections[0].scored
+    assert [line for line in sections[1].lines if line.strip()] == ["Chef·fe de projet digital"]
+    # A presentation paragraph right above the first heading is the offer's own: it stays.
+    offer = f"Chargé·e d'études\n{article}\nMissions\n- Enquêtes\n"
+    assert [s.name for s in split_sections(offer, "offer")] == ["titre", "preambule", "missions"]

@@ -6,6 +6,7 @@ The headings and what each section weighs are data: ``models/sections.toml``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -209,6 +210,28 @@ def _is_apply_heading(folded: str) -> bool:
     return any(word in folded for word in ("candidat", "postuler", "apply", "contact"))
 
 
+# The title of an offer copied from a web page: short lines right above its first heading.
+_PAGE_TITLE_WORDS = 8
+# ... below at least this much text, which then is not the offer.
+_PAGE_BEFORE_WORDS = 120
+
+
+def _page_before_the_offer(lines: Sequence[str]) -> int:
+    """Where the offer's title starts when the text before an offer's first heading ends with a few short lines
+    (its title) under a long text (an article, another page's content): the index of the title's first line,
+    else 0."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    title: list[int] = []
+    for i in reversed(filled):
+        if len(lines[i].split()) > _PAGE_TITLE_WORDS or len(title) == _TITLE_LINES:
+            break
+        title.insert(0, i)
+    if not title or title[0] == filled[0]:
+        return 0
+    before = sum(len(lines[i].split()) for i in filled if i < title[0])
+    return title[0] if before >= _PAGE_BEFORE_WORDS else 0
+
+
 # The title of an offer: its first lines, each at most this many words.
 _TITLE_LINES = 3
 _TITLE_WORDS = 25
@@ -223,6 +246,15 @@ def _title_and_preamble(sections: list[Section], specs: tuple[SectionSpec, ...])
             or not any(s.name in _OfferEnd._OTHER_OFFER for s in sections)):
         return sections
     lines = sections[0].lines
+    page_start = _page_before_the_offer(lines)
+    if page_start:
+        # A web page: an article (or a menu) came before the offer, whose title stands right above its first
+        # heading. What came before is kept (``inspect`` shows it) but not scored.
+        outside = by_name["hors_offre"]
+        head = Section(outside.name, "", tuple(lines[:page_start]), outside.weight, outside.required, outside.scored)
+        title_spec = by_name["titre"]
+        return [head, Section(title_spec.name, "", tuple(lines[page_start:]), title_spec.weight,
+                              title_spec.required, title_spec.scored), *sections[1:]]
     title: list[str] = []
     rest = 0
     for i, line in enumerate(lines):
