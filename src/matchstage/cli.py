@@ -197,7 +197,8 @@ def match_command(
             write_atomically(extra, text(result), bom=True)
             if not quiet:
                 _err(_("matchstage: wrote {file}").format(file=extra))
-    _err(summary(result))
+    if not (fmt == "table" and sys.stdout.isatty() and sys.stderr.isatty()):
+        _err(summary(result))  # the table ends with it: on one terminal, once is enough
     empty = [o.offer.id for o in result.offers if not o.ranking]
     if empty:
         _err(_("matchstage: no candidate could be ranked for {offers}").format(offers=", ".join(empty)))

@@ -141,6 +141,7 @@ def render_table(result: MatchResult, *, top: int = 10, file: IO[str] | None = N
 
 
 # -- one offer's ranking: a line of scores per candidate, then why, on indented lines ----------------------------
+_WHY_ORDER = (Facet.DISCIPLINES, Facet.METHODS, Facet.SKILLS)
 # Lines of explanation under a candidate, at most: matched concepts, missing required ones, degree level.
 _MATCHED_LINES, _MISSING_LINES = 2, 1
 _GAP = "  "
@@ -206,14 +207,15 @@ def _render_offer(console: Console, offer: OfferResult, top: int) -> None:
         console.print(first)
         for more in name[1:]:
             console.print(Text(" " * indent + more, style="bold"))
-        # Fullest credit first: when the lines are full, what is left out counts least.
-        matches = sorted((m for f in FACETS for m in facets[f].matched), key=lambda m: -m.credit)
+        # Disciplines, then methods, then skills (what a reader checks first), fullest credit first in each: when
+        # the lines are full, what is left out counts least.
+        matches = [m for f in _WHY_ORDER for m in sorted(facets[f].matched, key=lambda m: -m.credit)]
         matched = [m.label if m.by == m.concept else f"{m.label}~" for m in matches]
         if matched:
             _why(console, indent, _("matched:"), matched, _MATCHED_LINES, "")
         else:
             _why(console, indent, _("matched:"), [_("no concept of the offer")], 1, "dim")
-        missing = [label for f in FACETS for label in facets[f].missing]
+        missing = [label for f in _WHY_ORDER for label in facets[f].missing]
         if missing:
             _why(console, indent, _("missing:"), missing, _MISSING_LINES, "dim")
         level = entry.score.level
