@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install demo test lint typecheck samples catalog bench clean
+.PHONY: all install demo test lint typecheck samples catalog patterns bench clean
 
 all: test lint typecheck
 
@@ -36,6 +36,10 @@ samples: $(STAMP)
 	$(BIN)/python scripts/make_samples.py
 
 # The message template from the code (Python, templates, click help), merged into the French .po, compiled to .mo.
+# The shipped taxonomy's terms, lemmatised once (models/taxonomy/patterns.json.gz): after editing the taxonomy.
+patterns: $(STAMP)
+	$(BIN)/python scripts/build_patterns.py
+
 catalog: $(STAMP)
 	$(BIN)/python scripts/catalog.py
 

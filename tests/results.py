@@ -42,3 +42,14 @@ def sample_pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for name in POOL_CVS:
             shutil.copy(SAMPLES / "candidatures" / name, root / "candidatures" / name)
     return root
+
+
+def run_match(pool: Path, *args: str, columns: int = 80) -> tuple[int, str, str]:
+    """``matchstage match`` of the ten sample offers against ``pool`` (see :func:`sample_pool`), at ``columns``."""
+    from click.testing import CliRunner
+
+    from matchstage.cli import cli
+
+    result = CliRunner().invoke(cli, ["match", str(SAMPLES / "offres"), str(pool / "candidatures"),
+                                      "--cache-dir", str(pool / "cache"), *args], env={"COLUMNS": str(columns)})
+    return result.exit_code, result.stdout, result.stderr

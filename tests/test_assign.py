@@ -26,7 +26,7 @@ from matchstage.assign import (
 from matchstage.cli import cli
 from matchstage.matrix import fit_matrix
 from matchstage.report import ASSIGNMENT_CSV_HEADER
-from tests.results import POOL_CVS, SAMPLES, result_from_grid, sample_pool
+from tests.results import POOL_CVS, SAMPLES, result_from_grid, run_match, sample_pool
 
 # Scores drawn from few values, so that ties (equal totals) are common.
 SCORES = (0.0, 0.0, 0.1, 0.25, 0.5, 0.5, 0.75, 0.9, 1.0)
@@ -213,16 +213,10 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sample_pool(tmp_path_factory)
 
 
-def _run(pool: Path, *args: str, columns: int = 80) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["match", str(SAMPLES / "offres"), str(pool / "candidatures"),
-                                      "--cache-dir", str(pool / "cache"), *args], env={"COLUMNS": str(columns)})
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture(scope="module")
 def assigned(pool: Path) -> tuple[dict, str]:
     out = pool / "out" / "assignment.csv"
-    code, stdout, stderr = _run(pool, "--format", "json", "--capacity", "2,juriste_associations_ess=0",
+    code, stdout, stderr = run_match(pool, "--format", "json", "--capacity", "2,juriste_associations_ess=0",
                                 "--min-score", "40", "--assignment", str(out))
     assert code == 0, stderr
     return json.loads(stdout), out.read_bytes().decode("utf-8-sig")
@@ -262,7 +256,7 @@ def test_assignment_csv_has_a_row_per_place_and_the_caveat(assigned: tuple[dict,
 
 
 def test_table_shows_the_suggestion_within_80_columns(pool: Path) -> None:
-    code, stdout, _ = _run(pool, "--assign", "--top", "3")
+    code, stdout, _ = run_match(pool, "--assign", "--top", "3")
     assert code == 0
     assert "Suggested assignment — total" in stdout
     assert " ".join(suggestion_note().split()) in " ".join(stdout.split())
@@ -272,9 +266,9 @@ def test_table_shows_the_suggestion_within_80_columns(pool: Path) -> None:
 
 
 def test_no_assignment_unless_asked(pool: Path) -> None:
-    code, stdout, _ = _run(pool, "--format", "json")
+    code, stdout, _ = run_match(pool, "--format", "json")
     assert code == 0 and json.loads(stdout)["assignment"] is None
-    code, stdout, _ = _run(pool, "--top", "2")
+    code, stdout, _ = run_match(pool, "--top", "2")
     assert "Suggested assignment" not in stdout
 
 

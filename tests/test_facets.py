@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from matchstage.analysis import Analyzer
 from matchstage.facets import ConceptMatcher
+from matchstage.taxonomy import Taxonomy
 
 
 def found(matcher: ConceptMatcher, analyzer: Analyzer, text: str) -> dict[str, str]:
@@ -50,3 +53,25 @@ def test_a_term_is_not_read_across_punctuation(small_matcher: ConceptMatcher, an
     # "Compétences : gestion" is a heading and its first item, not one phrase.
     assert "gestion-projet" not in found(small_matcher, analyzer, "Projets : gestion des stocks, inventaires.")
     assert "gestion-projet" in found(small_matcher, analyzer, "Projets : gestion de projets culturels.")
+
+
+def test_the_shipped_patterns_are_those_of_the_shipped_taxonomy(analyzer: Analyzer) -> None:
+    """`make patterns` was run after the last change to the taxonomy or the analysis."""
+    from matchstage.facets import SHIPPED_PATTERNS
+    from matchstage.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    shipped = ConceptMatcher.shipped(taxonomy)
+    assert shipped is not None, f"{SHIPPED_PATTERNS} is out of date: run `make patterns`"
+    assert shipped.to_json() == ConceptMatcher.compile(taxonomy, analyzer).to_json()
+
+
+def test_patterns_of_another_taxonomy_or_version_are_not_used(small_taxonomy: Taxonomy, tmp_path: Path) -> None:
+    from matchstage.facets import SHIPPED_PATTERNS
+
+    assert ConceptMatcher.shipped(small_taxonomy) is None  # built for the shipped taxonomy, not this one
+    assert ConceptMatcher.shipped(small_taxonomy, tmp_path / "absent.json.gz") is None
+    broken = tmp_path / "broken.json.gz"
+    broken.write_bytes(b"not gzip")
+    assert ConceptMatcher.shipped(small_taxonomy, broken) is None
+    assert SHIPPED_PATTERNS.is_file()

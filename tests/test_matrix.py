@@ -15,7 +15,7 @@ from matchstage.cli import cli
 from matchstage.matrix import fit_matrix
 from matchstage.report import CSV_HEADER, matrix_csv_text
 from matchstage.table import render_table
-from tests.results import POOL_CVS, SAMPLES, result_from_grid, sample_pool
+from tests.results import POOL_CVS, SAMPLES, result_from_grid, run_match, sample_pool
 
 GRID = {
     "X": {"Anne": 0.8, "Bruno": 0.3, "Chloé": 0.5, "Driss": 0.0},
@@ -82,16 +82,10 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return sample_pool(tmp_path_factory)
 
 
-def _run(pool: Path, *args: str, columns: int = 80) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["match", str(SAMPLES / "offres"), str(pool / "candidatures"),
-                                      "--cache-dir", str(pool / "cache"), *args], env={"COLUMNS": str(columns)})
-    return result.exit_code, result.stdout, result.stderr
-
-
 @pytest.fixture(scope="module")
 def sample_run(pool: Path) -> tuple[dict, str, str]:
     matrix_csv, pairs_csv = pool / "out" / "matrice.csv", pool / "out" / "paires.csv"
-    code, stdout, stderr = _run(pool, "--format", "json", "--matrix", str(matrix_csv), "-o", str(pairs_csv))
+    code, stdout, stderr = run_match(pool, "--format", "json", "--matrix", str(matrix_csv), "-o", str(pairs_csv))
     assert code == 0, stderr
     assert f"wrote {matrix_csv}" in stderr
     return json.loads(stdout), matrix_csv.read_bytes().decode("utf-8"), pairs_csv.read_text(encoding="utf-8-sig")
@@ -136,7 +130,7 @@ def test_matrix_csv_is_the_json_matrix(sample_run: tuple[dict, str, str]) -> Non
 
 
 def test_table_matrix_marks_each_best_offer_within_80_columns(pool: Path, sample_run: tuple[dict, str, str]) -> None:
-    code, stdout, _ = _run(pool, "--top", "3")
+    code, stdout, _ = run_match(pool, "--top", "3")
     assert code == 0
     assert max(len(line) for line in stdout.splitlines()) <= 80
     section = stdout[stdout.index("Candidates × offers"):]

@@ -64,10 +64,22 @@ def gender_neutral(word: str) -> str | None:
     return None
 
 
+class _Folding(dict[int, str]):
+    """``str.translate`` table: a character -> itself without its accents (NFD, combining marks dropped), worked
+    out when first seen. Character by character gives what the whole text decomposed at once gives: NFD only
+    splits a character into its base and marks, and every mark is dropped."""
+
+    def __missing__(self, code: int) -> str:
+        value = self[code] = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
+        return value
+
+
+_FOLDING = _Folding()
+
+
 def fold(text: str) -> str:
     """Lower-case without accents or typographic apostrophes: the form every comparison uses."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return text.lower().replace("’", "'").translate(_FOLDING)
 
 
 # Words recur across a run's documents: each one's folded form and gender-neutral form are worked out once

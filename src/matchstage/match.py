@@ -163,8 +163,10 @@ class Engine:
 
     def _matcher(self) -> ConceptMatcher:
         if self._concept_matcher is None:
-            self._concept_matcher = self._cached_matcher() or ConceptMatcher.compile(self.taxonomy, self.analyzer)
-            self._keep_patterns(self._concept_matcher.to_json())
+            self._concept_matcher = self._cached_matcher() or ConceptMatcher.shipped(self.taxonomy)
+            if self._concept_matcher is None:  # another taxonomy, or the shipped patterns out of date
+                self._concept_matcher = ConceptMatcher.compile(self.taxonomy, self.analyzer)
+                self._keep_patterns(self._concept_matcher.to_json())
         return self._concept_matcher
 
     def _cached_matcher(self) -> ConceptMatcher | None:
@@ -179,9 +181,9 @@ class Engine:
     def analysis_pool(self, jobs: int) -> AnalysisPool:
         """Where a run's documents are analysed: up to ``jobs`` worker processes (with one job, here)."""
 
-        def before_start() -> None:  # in the parent: the taxonomy's patterns, if cached, for the workers to inherit
+        def before_start() -> None:  # in the parent: the taxonomy's patterns, if at hand, for the workers to inherit
             if self._concept_matcher is None:
-                self._concept_matcher = self._cached_matcher()
+                self._concept_matcher = self._cached_matcher() or ConceptMatcher.shipped(self.taxonomy)
 
         def start(in_worker: bool) -> tuple[Profiler, list[list[object]] | None]:
             if in_worker:

@@ -122,25 +122,44 @@ def match_heading(line: str, specs: tuple[SectionSpec, ...]) -> tuple[SectionSpe
     candidates = [(head, rest.strip())] if inline else []
     if len(stripped) <= 90:
         candidates.append((stripped, ""))
+    index = _heading_index(specs)
     for text, remainder in candidates:
         cleaned = _clean_heading(text)
         if not cleaned or len(cleaned.split()) > _MAX_HEADING_WORDS:
             continue
         without_dates = _PARENTHESES.sub("", cleaned).strip(" -–:")
-        for spec in specs:
-            for heading in spec.headings:
-                if cleaned == heading or without_dates == heading:
-                    return spec, _DECORATION.sub("", remainder)
-                rest = cleaned[len(heading) + 1:]
-                if (
-                    not remainder
-                    and cleaned.startswith(heading + " ")
-                    and len(cleaned.split()) <= 6
-                    # "Compétences recherchées", "Projets associatifs": a one-word heading and one qualifier.
-                    and (" " in heading or re.match(r"(et |&|/|-|,|\()", rest) or len(cleaned.split()) == 2)
-                ):
-                    return spec, ""
+        # The first heading, in the order of models/sections.toml, that the line is, or that it starts with.
+        exact = (index.get(cleaned, ()), index.get(without_dates, ()))
+        found: list[tuple[int, bool]] = [(order, True) for places in exact for order in places]
+        if not remainder and len(cleaned.split()) <= 6:
+            for end in (i for i, c in enumerate(cleaned) if c == " "):
+                heading, rest = cleaned[:end], cleaned[end + 1:]
+                # "Compétences recherchées", "Projets associatifs": a one-word heading and one qualifier.
+                if " " in heading or re.match(r"(et |&|/|-|,|\()", rest) or len(cleaned.split()) == 2:
+                    found.extend((order, False) for order in index.get(heading, ()))
+        if found:
+            order, whole = min(found)
+            spec = _heading_specs(specs)[order]
+            return spec, _DECORATION.sub("", remainder) if whole else ""
     return None
+
+
+@cache
+def _heading_specs(specs: tuple[SectionSpec, ...]) -> tuple[SectionSpec, ...]:
+    """Each heading's section, in the order the headings are read (their place in models/sections.toml)."""
+    return tuple(spec for spec in specs for _ in spec.headings)
+
+
+@cache
+def _heading_index(specs: tuple[SectionSpec, ...]) -> dict[str, tuple[int, ...]]:
+    """Heading -> its places in that order (a heading may stand in two sections: the first place wins)."""
+    index: dict[str, list[int]] = {}
+    order = 0
+    for spec in specs:
+        for heading in spec.headings:
+            index.setdefault(heading, []).append(order)
+            order += 1
+    return {heading: tuple(places) for heading, places in index.items()}
 
 
 def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> list[Section]:
