@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	@# Compiled once here (pip does so for installed packages): each run then reads the bytecode, even where
+	@# PYTHONDONTWRITEBYTECODE keeps Python from writing it.
+	$(BIN)/python -m compileall -q src/matchstage
 	touch $(STAMP)
 
 install: $(STAMP)

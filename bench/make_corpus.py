@@ -27,6 +27,7 @@ import re
 import shutil
 import sys
 import time
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 import reportlab
-import tomllib
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas

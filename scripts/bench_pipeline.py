@@ -16,9 +16,8 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
-
 import tomllib
+from pathlib import Path
 
 VARIANTS = ("plain", "matchstage")
 

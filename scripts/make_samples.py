@@ -20,16 +20,12 @@ import argparse
 import io
 import re
 import sys
+import tomllib
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: pip install tomli
-    import tomli as tomllib
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT

@@ -15,12 +15,11 @@ sentence) and against the other concepts' terms. Nothing leaves the machine.
 from __future__ import annotations
 
 import argparse
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import tomllib
 
 from matchstage.analysis import Analyzer, prepare
 from matchstage.documents import ReadLimits

@@ -8,11 +8,11 @@ import json
 import re
 import shutil
 import stat
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import tomllib
 from click.testing import CliRunner
 
 from matchstage.analysis import fold

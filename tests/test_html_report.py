@@ -13,7 +13,7 @@ import re
 import shutil
 import struct
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from tests.factories import SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "src" / "matchstage" / "templates"
-WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
+WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 HOSTILE_WORDS = '<script>alert("cv")</script> https://tracker.example/pixel.png'
 HOSTILE_ID = "<img src=x onerror=alert(1)>.pdf"
 

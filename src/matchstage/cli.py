@@ -4,12 +4,12 @@ calls one library function and prints the result; the ranking logic lives in the
 from __future__ import annotations
 
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import tomllib
 
 from matchstage import __version__
 from matchstage.assign import AssignError, parse_capacities, with_assignment

@@ -14,7 +14,7 @@ from pathlib import Path
 from matchstage.i18n import N_, _, translate_filled
 
 
-class SkipReason(str, enum.Enum):
+class SkipReason(enum.StrEnum):
     """Why a candidate file was not ranked. The value is the short code shown in JSON and CSV."""
 
     ENCRYPTED = "encrypted"

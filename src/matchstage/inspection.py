@@ -28,7 +28,7 @@ from matchstage.sections import Side
 from matchstage.taxonomy import FACET_NAMES, Facet
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """What ``match`` would do with the document; the value is the code shown in JSON."""
 
     USED = "used"  # ranked (a CV) or matched against (an offer)

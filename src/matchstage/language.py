@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
 from functools import cache
 from pathlib import Path
-
-import tomllib
 
 from matchstage.paths import models_dir
 

@@ -7,12 +7,11 @@ education after the baccalauréat (Licence 3, Master 1 4, Master 2 5, Doctorat 8
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-
-import tomllib
 
 from matchstage.analysis import fold
 from matchstage.paths import models_dir

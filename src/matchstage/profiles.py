@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
-
-import tomllib
 
 from matchstage.analysis import Analyzer
 from matchstage.facets import ConceptMatcher

@@ -8,6 +8,7 @@ scaled by where in the CV the evidence stands — averaged over the offer's conc
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property, partial
@@ -15,7 +16,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-import tomllib
 
 from matchstage import i18n
 from matchstage.lazy_imports import defer_scipy_stats
@@ -451,8 +451,10 @@ class Scorer:
                 levels[i] = fit
             overall = overall * np.array([fit.factor for fit in levels if fit is not None])
 
+        plans = {f: self._explanation_plan(reqs[f]) for f in Facet}
+
         def explain(i: int) -> Mapping[Facet, FacetScore]:
-            return {f: self._explain(reqs[f], credits[f], facet_values[f], matrix, i) for f in Facet}
+            return {f: self._explain(plans[f], credits[f], facet_values[f], matrix, i) for f in Facet}
 
         columns = [(f, None if v is None else v.tolist()) for f, v in facet_values.items()]
         return [
@@ -488,24 +490,32 @@ class Scorer:
         return (np.stack([credit[:, m].max(axis=1) for m in members], axis=1),
                 np.array([importance[m].max() for m in members]))
 
-    def _explain(self, reqs: Sequence[Requirement], credits: tuple[np.ndarray, np.ndarray, np.ndarray],
-                 values: np.ndarray | None, matrix: CandidateMatrix, i: int) -> FacetScore:
+    def _explanation_plan(self, reqs: Sequence[Requirement]) -> list[tuple[int, Requirement, str, bool]]:
+        """What every candidate's explanation of one facet reads, worked out once per offer: the requirements
+        most asked for first, with their label and whether a shortfall is listed as missing (soft skills are
+        rarely written in CVs: not listed)."""
+        order = sorted(range(len(reqs)), key=lambda k: -reqs[k].importance)
+        return [(j, reqs[j], self.taxonomy[reqs[j].concept].label,
+                 reqs[j].required and self.concept_weight(reqs[j].concept) >= 1.0) for j in order]
+
+    def _explain(self, plan: Sequence[tuple[int, Requirement, str, bool]],
+                 credits: tuple[np.ndarray, np.ndarray, np.ndarray], values: np.ndarray | None,
+                 matrix: CandidateMatrix, i: int) -> FacetScore:
         if values is None:
             return FacetScore(None)
         credit, best, _ = credits
         matched: list[Match] = []
         missing: list[str] = []
         row, best_row = credit[i].tolist(), best[i].tolist()
-        for j in sorted(range(len(reqs)), key=lambda k: -reqs[k].importance):
-            req, value = reqs[j], row[j]
-            label = self.taxonomy[req.concept].label
+        for j, req, label, listed_if_missing in plan:
+            value = row[j]
             if value >= MATCHED_FROM:
                 by = matrix.concepts[best_row[j]]
                 evidence = matrix.best_evidence.get((i, best_row[j]))
                 matched.append(Match(req.concept, label, round(value, 3), by, self.taxonomy[by].label,
                                      evidence.words if evidence else "", req.required))
-            if req.required and value < MISSING_BELOW and self.concept_weight(req.concept) >= 1.0:
-                missing.append(label)  # soft skills are rarely written in CVs: not listed as missing
+            if listed_if_missing and value < MISSING_BELOW:
+                missing.append(label)
         return FacetScore(float(values[i]), tuple(matched), tuple(missing))
 
     def credit_row(self, wanted: str, concepts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:

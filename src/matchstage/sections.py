@@ -6,13 +6,12 @@ The headings and what each section weighs are data: ``models/sections.toml``.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Literal
-
-import tomllib
 
 from matchstage.analysis import fold
 from matchstage.paths import models_dir

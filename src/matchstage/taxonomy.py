@@ -8,19 +8,18 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
+import tomllib
 import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import tomllib
-
 from matchstage.i18n import N_, _
 from matchstage.paths import models_dir
 
 
-class Facet(str, enum.Enum):
+class Facet(enum.StrEnum):
     """The three facets a candidate is scored on; the value is the key in JSON and CSV."""
 
     SKILLS = "skills"
