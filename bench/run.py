@@ -61,6 +61,7 @@ RESULTS = HERE / "last_results.md"
 TARGET_SECONDS = {2: 1.5, 3: 2.5, 6: 3.0}
 TARGET_SPEEDUP = 3.0
 TARGET_MB = 600.0
+MEMORY_SCENARIOS = {1, 2, 3, 4, 5}
 
 
 @dataclasses.dataclass
@@ -344,8 +345,11 @@ def verdict(row: Row, speedup: float | None) -> str:
         marks.append(f"< {limit:g} s {'ok' if row.wall < limit else 'MISSED'}")
     if row.number == 1 and speedup is not None:
         marks.append(f"≥ {TARGET_SPEEDUP:g}× naive {'ok' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
-    if row.number != 0 and row.rss_mb:
-        marks.append(f"< {TARGET_MB:g} MB {'ok' if row.rss_mb < TARGET_MB else 'MISSED'}")
+    # The memory target is for 1,000 CVs (scenario 6 holds 10,000): the whole process tree when it was sampled
+    # (workers included), else the largest process.
+    memory = row.tree_mb or row.rss_mb
+    if row.number in MEMORY_SCENARIOS and memory:
+        marks.append(f"< {TARGET_MB:g} MB {'tree ' if row.tree_mb else ''}{'ok' if memory < TARGET_MB else 'MISSED'}")
     return "; ".join(marks)
 
 

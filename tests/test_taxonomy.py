@@ -90,6 +90,33 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
         load_taxonomy(tmp_path)
 
 
+def test_a_taxonomy_read_before_comes_back_from_the_cache_and_an_edit_is_read_and_checked_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from matchstage import taxonomy as module
+    from matchstage.cache import Cache
+
+    parsed: list[Path] = []
+    real_read_tables = module._read_tables
+    monkeypatch.setattr(module, "_read_tables", lambda path, raw: parsed.append(path) or real_read_tables(path, raw))
+
+    (tmp_path / "taxonomy").mkdir()
+    folder = write_taxonomy(tmp_path / "taxonomy")
+    with Cache(tmp_path / "cache") as cache:
+        first = load_taxonomy(folder, memo=cache)
+        assert len(parsed) == 3
+        again = load_taxonomy(folder, memo=cache)
+        assert len(parsed) == 3  # not parsed again
+        assert again.concepts == first.concepts and again.version == first.version
+        assert again.ancestors("autonomie") == {"savoir-etre": 1}
+        # An edited file is new bytes: parsed and checked again, its errors reported as without a cache.
+        write_taxonomy(folder, methods='[entretien]\nlabel = "Entretiens"\nterms = ["sciences sociales"]\n')
+        with pytest.raises(TaxonomyError, match=r"'sciences sociales' already belongs to concept 'shs'"):
+            load_taxonomy(folder, memo=cache)
+        write_taxonomy(folder, methods='[entretien]\nlabel = "Entretiens"\nterms = ["entretien collectif"]\n')
+        edited = load_taxonomy(folder, memo=cache)
+        assert edited["entretien"].terms == ("entretien collectif",) and edited.version != first.version
+
+
 # -- the shipped taxonomy ----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -333,7 +333,7 @@ def cache_info(cache_dir: Path | None) -> None:
     with Cache(cache_dir) as cache:
         info = cache.info()
     click.echo(_("path: {path}\nsize: {size:.0f} KiB\ndocuments: {documents}\n"
-                 "other entries: {artefacts} (taxonomy patterns, text similarities of past runs)\n"
+                 "other entries: {artefacts} (taxonomies read, taxonomy patterns, text similarities of past runs)\n"
                  "purge age: entries unused for {days:g} days are purged (set with match --cache-max-age DAYS)").format(
         path=info["path"], size=info["bytes"] / 1024, documents=info["documents"], artefacts=info["artefacts"],
         days=info["max_age_days"]))

@@ -139,10 +139,11 @@ class Engine:
     # What the last prepare() did: documents (and offers) analysed, worker processes started for it.
     analysed: int = 0
     workers_started: int = 0
+    _matrix: tuple[Sequence[Profile], CandidateMatrix] | None = None
 
     @classmethod
     def create(cls, taxonomy_dir: Path | None = None, cache: Cache | None = None) -> Engine:
-        return cls(load_taxonomy(taxonomy_dir), ScoringRules.load(), cache=cache)
+        return cls(load_taxonomy(taxonomy_dir, memo=cache), ScoringRules.load(), cache=cache)
 
     @property
     def version(self) -> str:
@@ -177,6 +178,15 @@ class Engine:
         key = f"patterns:{self.version}"
         if self.cache and self.cache.get_blob(key) is None:
             self.cache.put_artefact(key, patterns)
+
+    def candidate_matrix(self, profiles: Sequence[Profile]) -> CandidateMatrix:
+        """What these candidates show, concept by concept: it depends on the taxonomy and the rules, not on the
+        weights, so it is built once per set of profiles (while the run waits for an offer, if it does)."""
+        if self._matrix is None or self._matrix[0] is not profiles:
+            matrix = CandidateMatrix.build(Scorer(self.taxonomy, self.rules), profiles)
+            matrix.prepare()
+            self._matrix = (profiles, matrix)
+        return self._matrix[1]
 
     def analysis_pool(self, jobs: int) -> AnalysisPool:
         """Where a run's documents are analysed: up to ``jobs`` worker processes (with one job, here)."""
@@ -392,16 +402,34 @@ def prepare(
     offers = read_offers(offer_paths, options.limits)
     folder = scan_candidates(candidates_dir)
     with engine.analysis_pool(options.jobs) as pool:
-        # New documents mean similarities to fit: scikit-learn is imported while the workers analyse.
-        pool.on_wait = TextSimilarity.preload
         # Offers not in the cache go to a worker first: the French pipeline loads there while the
         # candidates are looked up, decoded from the cache and read here.
         pending_offers = start_offer_profiles(offers, engine, pool)
         analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress,
                                                          pool)
+        gathered = _gather(folder, analysed, texts, duplicates)
+        # Still waiting for an offer (the pipeline loading in a worker, the candidates all cached): new
+        # similarities to fit, so scikit-learn is imported now, and what the candidates show worked out. Not while
+        # the candidates are analysed: the workers' memory and scikit-learn's would add up.
+        pool.on_wait = lambda: (TextSimilarity.preload(), engine.candidate_matrix(gathered.profiles), None)[-1]
         profiles_of_offers = pending_offers()
     engine.analysed, engine.workers_started = pool.documents, pool.workers_started
+    return PreparedRun(tuple(offers), tuple(profiles_of_offers), gathered.candidates, gathered.profiles,
+                       gathered.texts, folder, gathered.skipped, tuple(duplicates), gathered.flags)
 
+
+@dataclass(frozen=True)
+class _Gathered:
+    candidates: tuple[Candidate, ...]
+    profiles: tuple[Profile, ...]
+    texts: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
+    flags: tuple[Flag, ...]
+
+
+def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts: dict[Path, str],
+            duplicates: list[Duplicate]) -> _Gathered:
+    """Each candidate with the profile of their documents merged; the files skipped, and why."""
     skipped: list[Skipped] = []
     flags: list[Flag] = []
 
@@ -445,8 +473,7 @@ def prepare(
             candidate_texts.append("\n".join(texts.get(f, "") for f in kept))
     for dup in duplicates:
         skip(folder.root / dup.path, SkipReason.DUPLICATE, dup.same_as)
-    return PreparedRun(tuple(offers), tuple(profiles_of_offers), tuple(candidates), tuple(profiles),
-                       tuple(candidate_texts), folder, tuple(skipped), tuple(duplicates), tuple(flags))
+    return _Gathered(tuple(candidates), tuple(profiles), tuple(candidate_texts), tuple(skipped), tuple(flags))
 
 
 def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
@@ -461,7 +488,7 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     # Kept in the cache: a run on the same documents (other weights, say) reads them back.
     text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
-    matrix = CandidateMatrix.build(scorer, run.candidate_profiles)  # once for every offer
+    matrix = engine.candidate_matrix(run.candidate_profiles)  # once for every offer
     files = [tuple(run.folder.relative(f) for f in c.files) for c in run.candidates]  # once, not once per offer
     # Best score first, ties by candidate id: the ids' order is worked out once, each offer's by numpy.
     by_id = np.empty(len(run.candidates), dtype=np.int64)

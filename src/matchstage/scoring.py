@@ -575,6 +575,12 @@ class CandidateMatrix:
     def _languages(self) -> np.ndarray:
         return np.array([p.language for p in self.profiles], dtype=object)
 
+    def prepare(self) -> None:
+        """Lay out now what scoring reads (column by column, which concepts anyone shows), ahead of the first offer."""
+        self._by_column  # noqa: B018
+        self._shown  # noqa: B018
+        self._languages  # noqa: B018
+
     def same_language(self, language: str) -> np.ndarray:
         """Which candidates write in ``language`` (an undetermined language on either side counts as the same)."""
         if language == "und":

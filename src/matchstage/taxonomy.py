@@ -12,8 +12,9 @@ import tomllib
 import unicodedata
 from collections import deque
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
+from typing import Any, Protocol
 
 from matchstage.i18n import N_, _
 from matchstage.paths import models_dir
@@ -108,15 +109,24 @@ class Taxonomy:
         return concept_id == root or root in self._ancestors.get(concept_id, {})
 
 
-def load_taxonomy(directory: Path | None = None) -> Taxonomy:
+class ArtefactStore(Protocol):
+    """Where a taxonomy already read and checked is kept between runs (the cache)."""
+
+    def get_artefact(self, key: str) -> Any | None: ...
+
+    def put_artefact(self, key: str, value: Any) -> None: ...
+
+
+def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = None) -> Taxonomy:
     """Read ``disciplines.toml``, ``methods.toml`` and ``skills.toml`` from ``directory``.
 
     Raises :class:`TaxonomyError`, naming the file and the concept, for anything that would make a
     concept silently unmatchable or the hierarchy meaningless (see ``models/taxonomy/README.md``).
+    With ``memo``, the concepts of files read and checked before (the same bytes, the same code) are
+    read back from it instead of parsed and checked again.
     """
     directory = directory or default_taxonomy_dir()
-    concepts: dict[str, Concept] = {}
-    files: dict[str, Path] = {}
+    raws: dict[Facet, tuple[Path, bytes]] = {}
     digest = hashlib.sha256()
     for facet in Facet:
         path = directory / f"{facet.value}.toml"
@@ -125,8 +135,16 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
                 _("{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)").format(
                     path=path)
             )
-        raw = path.read_bytes()
-        digest.update(raw)
+        raws[facet] = path, path.read_bytes()
+        digest.update(raws[facet][1])
+    version = digest.hexdigest()[:16]
+    key = f"taxonomy:{digest.hexdigest()}:{_code_version()}"
+    stored = memo.get_artefact(key) if memo is not None else None
+    if stored is not None:
+        return Taxonomy({row[0]: _stored_concept(row) for row in stored}, version)
+    concepts: dict[str, Concept] = {}
+    files: dict[str, Path] = {}
+    for facet, (path, raw) in raws.items():
         for cid, table in _read_tables(path, raw).items():
             if cid in concepts:
                 raise TaxonomyError(f"{path}: concept id {cid!r} is defined twice (also in {files[cid].name})")
@@ -134,7 +152,21 @@ def load_taxonomy(directory: Path | None = None) -> Taxonomy:
             files[cid] = path
     _check_hierarchy(concepts, files)
     _check_terms(concepts, files)
-    return Taxonomy(concepts, digest.hexdigest()[:16])
+    if memo is not None:
+        memo.put_artefact(key, [[c.id, c.facet.value, c.label, c.terms, c.acronyms, c.en, c.broader, c.source]
+                                for c in concepts.values()])
+    return Taxonomy(concepts, version)
+
+
+def _stored_concept(row: list[Any]) -> Concept:
+    cid, facet, label, terms, acronyms, en, broader, source = row
+    return Concept(cid, Facet(facet), label, tuple(terms), tuple(acronyms), tuple(en), tuple(broader), tuple(source))
+
+
+@cache
+def _code_version() -> str:
+    """This module's source: a change to how a taxonomy is read or checked reads every taxonomy again."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 
 def _read_tables(path: Path, raw: bytes) -> dict[str, dict[str, object]]:
