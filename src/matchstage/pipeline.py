@@ -14,6 +14,8 @@ What made it slow is replaced by exact equivalents (MEASUREMENTS.md):
   :class:`IndexList`, the same lists with a set beside them for ``in``;
 - ``import spacy`` imports spaCy's command-line package, which loading does not use: it is left out
   (:func:`command_line_deferred`).
+- ``spacy.lang.fr`` builds French tokenizer exceptions at import that the model's own replace: left out
+  (:func:`french_defaults_deferred`).
 
 ``tests/test_pipeline.py`` checks token-for-token and lemma-for-lemma identity with the plain
 ``spacy.load`` on more than 100,000 tokens. With a spaCy or model version other than the one verified,
@@ -196,6 +198,34 @@ def command_line_deferred() -> Iterator[None]:
                 del sys.modules[name]
 
 
+@contextmanager
+def french_defaults_deferred() -> Iterator[None]:
+    """While ``spacy.lang.fr`` is first imported, its tokenizer exceptions module is a stand-in.
+
+    ``spacy/lang/fr/tokenizer_exceptions.py`` builds thousands of exceptions and the 1.45 MB expression
+    of ``TOKEN_MATCH`` at import (about 0.15 s), for ``FrenchDefaults``; loading the model then replaces
+    both with its own tokenizer's (``exceptions`` and ``token_match`` in the model's ``tokenizer`` file).
+    The stand-in gives spaCy's language-independent exceptions and no ``token_match``; afterwards it is gone.
+    A blank ``spacy.blank("fr")`` made later in the same process would lack the French exceptions:
+    matchstage never makes one (its pipelines all come from the model).
+    """
+    name = "spacy.lang.fr.tokenizer_exceptions"
+    if "spacy.lang.fr" in sys.modules:
+        yield
+        return
+    from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS
+
+    module = types.ModuleType(name)
+    module.TOKENIZER_EXCEPTIONS = BASE_EXCEPTIONS  # type: ignore[attr-defined]
+    module.TOKEN_MATCH = None  # type: ignore[attr-defined]
+    sys.modules[name] = module
+    try:
+        yield
+    finally:
+        if sys.modules.get(name) is module:
+            del sys.modules[name]
+
+
 def _plain(spacy: Any) -> Any:
     return spacy.load(MODEL, exclude=list(EXCLUDED_COMPONENTS))
 
@@ -209,7 +239,7 @@ def load_french_pipeline() -> Any:
     with collection_paused():
         with command_line_deferred():
             import spacy
-        with interleaved_large_patterns(), bulk_lookup_tables():
+        with interleaved_large_patterns(), bulk_lookup_tables(), french_defaults_deferred():
             nlp: Any = _plain(spacy)
     index_as_sets(nlp)
     return nlp
