@@ -625,7 +625,7 @@ class CandidateMatrix:
         # The same concept shown in several sections adds repeat_bonus per extra section (weights above 0).
         shown = weights > 0
         kinds = max(1, len(section_ids))
-        pairs = np.unique(cells[shown] * kinds + sections[shown])
+        pairs = _distinct(cells[shown] * kinds + sections[shown])
         extra = np.bincount(pairs // kinds, minlength=n * m).astype(float) - 1
         strengths = np.minimum(1.0, strengths + rules.repeat_bonus * np.clip(extra, 0, None)).reshape(n, m)
         if rules.uncorroborated < 1:
@@ -652,6 +652,18 @@ class CandidateMatrix:
                 credit[:, j] = products.max(axis=1)
                 best[:, j] = columns[products.argmax(axis=1)]
         return credit, best
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for integers, by sorting: NumPy 2.4 takes a hash table for a plain ``np.unique``, some
+    fifty times slower on the 400,000 evidence cells of 10,000 candidates."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 class BlobStore(Protocol):
