@@ -146,3 +146,26 @@ def test_every_command_has_help() -> None:
                  ["cache", "info", "--help"], ["cache", "clear", "--help"], ["inspect", "--help"]):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_the_installed_command_exits_with_the_run_s_code_and_writes_everything(folder: Path, tmp_path: Path) -> None:
+    """The console script leaves without tearing the interpreter down: its exit codes, its stdout and the
+    files it wrote must be exactly those of the run."""
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "matchstage", "match", str(folder / "offres" / "offre_sante.txt"),
+               str(folder / "candidatures"), "--cache-dir", str(tmp_path / "cache"), "--format", "json",
+               "-o", str(tmp_path / "out.csv")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)  # the whole document reached stdout
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == len(data["offers"][0]["ranking"]) >= 2
+    assert "candidate(s) ranked" in done.stderr
+    unreadable = subprocess.run([*command[:4], str(tmp_path / "missing.txt"), *command[5:]], capture_output=True,
+                                text=True, timeout=300)
+    assert unreadable.returncode == 1 and "missing.txt" in unreadable.stderr
+    usage = subprocess.run([*command, "--weights", "text=oops"], capture_output=True, text=True, timeout=300)
+    assert usage.returncode == 2 and "--weights" in usage.stderr
