@@ -407,29 +407,24 @@ def prepare(
         pending_offers = start_offer_profiles(offers, engine, pool)
         analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress,
                                                          pool)
-        gathered = _gather(folder, analysed, texts, duplicates)
+        candidates, profiles, candidate_texts, skipped, flags = _gather(folder, analysed, texts, duplicates)
         # Still waiting for an offer (the pipeline loading in a worker, the candidates all cached): new
         # similarities to fit, so scikit-learn is imported now, and what the candidates show worked out. Not while
         # the candidates are analysed: the workers' memory and scikit-learn's would add up.
-        pool.on_wait = lambda: (TextSimilarity.preload(), engine.candidate_matrix(gathered.profiles), None)[-1]
+        pool.on_wait = lambda: (TextSimilarity.preload(), engine.candidate_matrix(profiles), None)[-1]
         profiles_of_offers = pending_offers()
     engine.analysed, engine.workers_started = pool.documents, pool.workers_started
-    return PreparedRun(tuple(offers), tuple(profiles_of_offers), gathered.candidates, gathered.profiles,
-                       gathered.texts, folder, gathered.skipped, tuple(duplicates), gathered.flags)
+    return PreparedRun(tuple(offers), tuple(profiles_of_offers), candidates, profiles, candidate_texts, folder,
+                       skipped, tuple(duplicates), flags)
 
 
-@dataclass(frozen=True)
-class _Gathered:
-    candidates: tuple[Candidate, ...]
-    profiles: tuple[Profile, ...]
-    texts: tuple[str, ...]
-    skipped: tuple[Skipped, ...]
-    flags: tuple[Flag, ...]
+_Gathered = tuple[tuple[Candidate, ...], tuple[Profile, ...], tuple[str, ...], tuple[Skipped, ...], tuple[Flag, ...]]
 
 
 def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts: dict[Path, str],
             duplicates: list[Duplicate]) -> _Gathered:
-    """Each candidate with the profile of their documents merged; the files skipped, and why."""
+    """Each candidate with the profile of their documents merged, and their text; the files skipped, and why;
+    the flags raised. Files whose text repeats an earlier one's join ``duplicates``."""
     skipped: list[Skipped] = []
     flags: list[Flag] = []
 
@@ -473,7 +468,7 @@ def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts
             candidate_texts.append("\n".join(texts.get(f, "") for f in kept))
     for dup in duplicates:
         skip(folder.root / dup.path, SkipReason.DUPLICATE, dup.same_as)
-    return _Gathered(tuple(candidates), tuple(profiles), tuple(candidate_texts), tuple(skipped), tuple(flags))
+    return tuple(candidates), tuple(profiles), tuple(candidate_texts), tuple(skipped), tuple(flags)
 
 
 def rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
