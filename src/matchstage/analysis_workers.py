@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from matchstage.extraction import jobs_received
 from matchstage.profiles import Profile, Profiler
 
 # Documents per batch sent to a worker: small enough to spread the work evenly, large enough for
@@ -139,13 +140,7 @@ def _reap(children: list[int]) -> None:
 
 def _serve(conn: Connection, profiler: Profiler, spawn: Callable[[int], None]) -> None:
     """Analyse the batches that come until told to stop (None) or the parent goes away."""
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
+    for job in jobs_received(conn):
         if job[0] == "spawn":
             spawn(job[1])
             continue

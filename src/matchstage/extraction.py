@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import Any
 
 from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
 from matchstage.readers import preload, read_document
@@ -60,6 +61,18 @@ def _limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 
+def jobs_received(conn: Connection) -> Iterator[Any]:
+    """In a worker process: what the parent sends, one job at a time, until it sends None or goes away."""
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        yield job
+
+
 def _worker(conn: Connection) -> None:
     """Read the files the parent sends until it sends None or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
@@ -68,14 +81,7 @@ def _worker(conn: Connection) -> None:
         os.dup2(devnull, 2)
         sys.stderr = open(os.devnull, "w")  # lives as long as the worker
     _limit_memory()
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        index, path, limits = job
+    for index, path, limits in jobs_received(conn):
         reply: Document | tuple[str, str]  # a skip travels as plain values: Unreadable does not pickle
         try:
             reply = read_document(Path(path), limits)

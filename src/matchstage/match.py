@@ -408,10 +408,15 @@ def prepare(
         analysed, texts, duplicates = analyse_candidates(folder, engine, options.limits, options.jobs, progress,
                                                          pool)
         candidates, profiles, candidate_texts, skipped, flags = _gather(folder, analysed, texts, duplicates)
-        # Still waiting for an offer (the pipeline loading in a worker, the candidates all cached): new
-        # similarities to fit, so scikit-learn is imported now, and what the candidates show worked out. Not while
-        # the candidates are analysed: the workers' memory and scikit-learn's would add up.
-        pool.on_wait = lambda: (TextSimilarity.preload(), engine.candidate_matrix(profiles), None)[-1]
+
+        def while_waiting() -> None:
+            """Still waiting for an offer (the pipeline loading in a worker, the candidates all cached): new
+            similarities to fit, so scikit-learn is imported now, and what the candidates show worked out. Not
+            while the candidates are analysed: the workers' memory and scikit-learn's would add up."""
+            TextSimilarity.preload()
+            engine.candidate_matrix(profiles)
+
+        pool.on_wait = while_waiting
         profiles_of_offers = pending_offers()
     engine.analysed, engine.workers_started = pool.documents, pool.workers_started
     return PreparedRun(tuple(offers), tuple(profiles_of_offers), candidates, profiles, candidate_texts, folder,

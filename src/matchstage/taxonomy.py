@@ -5,6 +5,7 @@ See ``models/taxonomy/README.md`` for the format.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import re
@@ -153,14 +154,14 @@ def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = No
     _check_hierarchy(concepts, files)
     _check_terms(concepts, files)
     if memo is not None:
-        memo.put_artefact(key, [[c.id, c.facet.value, c.label, c.terms, c.acronyms, c.en, c.broader, c.source]
-                                for c in concepts.values()])
+        memo.put_artefact(key, [dataclasses.astuple(c) for c in concepts.values()])
     return Taxonomy(concepts, version)
 
 
 def _stored_concept(row: list[Any]) -> Concept:
-    cid, facet, label, terms, acronyms, en, broader, source = row
-    return Concept(cid, Facet(facet), label, tuple(terms), tuple(acronyms), tuple(en), tuple(broader), tuple(source))
+    """A concept back from :func:`dataclasses.astuple` through JSON: its fields in order, lists as tuples."""
+    cid, facet, label, *lists = row
+    return Concept(cid, Facet(facet), label, *map(tuple, lists))
 
 
 @cache
