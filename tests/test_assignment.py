@@ -13,19 +13,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matchstage.assign import (
+from matchstage.cli import cli
+from matchstage.outputs.report import ASSIGNMENT_CSV_HEADER
+from matchstage.ranking.assignment import (
     SCORE_UNITS,
     AssignError,
-    Assignment,
     parse_capacities,
     suggest_assignment,
-    suggestion_note,
     unfilled_reason,
     with_assignment,
 )
-from matchstage.cli import cli
-from matchstage.matrix import fit_matrix
-from matchstage.report import ASSIGNMENT_CSV_HEADER
+from matchstage.ranking.matrix import fit_matrix
+from matchstage.ranking.results import Assignment, suggestion_note
 from tests.results import POOL_CVS, SAMPLES, result_from_grid, run_match, sample_pool
 
 # Scores drawn from few values, so that ties (equal totals) are common.

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import ConceptMatcher
-from matchstage.taxonomy import Taxonomy
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import Taxonomy
 
 
 def found(matcher: ConceptMatcher, analyzer: Analyzer, text: str) -> dict[str, str]:
@@ -57,8 +57,8 @@ def test_a_term_is_not_read_across_punctuation(small_matcher: ConceptMatcher, an
 
 def test_the_shipped_patterns_are_those_of_the_shipped_taxonomy(analyzer: Analyzer) -> None:
     """`make patterns` was run after the last change to the taxonomy or the analysis."""
-    from matchstage.facets import SHIPPED_PATTERNS
-    from matchstage.taxonomy import load_taxonomy
+    from matchstage.analysis.concepts import SHIPPED_PATTERNS
+    from matchstage.analysis.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
     shipped = ConceptMatcher.shipped(taxonomy)
@@ -67,7 +67,7 @@ def test_the_shipped_patterns_are_those_of_the_shipped_taxonomy(analyzer: Analyz
 
 
 def test_patterns_of_another_taxonomy_or_version_are_not_used(small_taxonomy: Taxonomy, tmp_path: Path) -> None:
-    from matchstage.facets import SHIPPED_PATTERNS
+    from matchstage.analysis.concepts import SHIPPED_PATTERNS
 
     assert ConceptMatcher.shipped(small_taxonomy) is None  # built for the shipped taxonomy, not this one
     assert ConceptMatcher.shipped(small_taxonomy, tmp_path / "absent.json.gz") is None

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchstage.analysis import Analyzer, fold
+from matchstage.analysis.lemmas import Analyzer, fold
 
 
 def lemmas(analyzer: Analyzer, text: str) -> list[str]:

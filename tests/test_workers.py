@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from matchstage.analysis import Analyzer
-from matchstage.analysis_workers import DOCUMENTS_PER_WORKER, AnalysisPool, Starter
-from matchstage.facets import ConceptMatcher
-from matchstage.profiles import Profile, Profiler
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.profiles import Profile, Profiler
+from matchstage.analysis.workers import DOCUMENTS_PER_WORKER, AnalysisPool, Starter
 from tests.factories import ACCOUNTANT, GEOGRAPHER, OFFER, SOCIOLOGIST
 
 TEXTS = (SOCIOLOGIST, ACCOUNTANT, GEOGRAPHER)

@@ -17,16 +17,16 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from matchstage.analysis import AnalysedText, Analyzer
+from matchstage.analysis.lemmas import AnalysedText, Analyzer
+from matchstage.analysis.taxonomy import Facet, Taxonomy, default_taxonomy_dir
 from matchstage.paths import models_dir
-from matchstage.taxonomy import Facet, Taxonomy, default_taxonomy_dir
 
 # The shipped taxonomy's terms, lemmatised once by `make patterns` (scripts/build_patterns.py): a first run, or
 # one without a cache, needs not lemmatise ten thousand terms (seconds). Used only when its version is the
 # current one (see pattern_version).
 SHIPPED_PATTERNS = default_taxonomy_dir() / "patterns.json.gz"
 # What lemmatising a term depends on, besides the taxonomy: this code, the analysis, the French pipeline.
-_PATTERN_SOURCES = ("facets.py", "analysis.py", "inclusive.py", "pipeline.py", "fr_tokenizer.py")
+_PATTERN_SOURCES = ("concepts.py", "lemmas.py", "inclusive.py", "pipeline.py", "tokenizer.py")
 
 # Extra content words allowed between the words of a term written in its order ("gestion budgétaire de
 # projets"). Written in another order, the words must be adjacent ("projets : gestion"): a looser window

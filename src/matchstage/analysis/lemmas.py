@@ -18,9 +18,9 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from matchstage.inclusive import reduce_inclusive
+from matchstage.analysis.inclusive import reduce_inclusive
+from matchstage.analysis.pipeline import load_french_pipeline
 from matchstage.paths import models_dir
-from matchstage.pipeline import load_french_pipeline
 
 # Words written in capitals at least this long are headings or shouting, not acronyms.
 _MAX_ACRONYM_LEN = 5

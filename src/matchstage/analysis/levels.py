@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-from matchstage.analysis import fold
+from matchstage.analysis.lemmas import fold
 from matchstage.paths import models_dir
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from matchstage.analysis import fold
+from matchstage.analysis.lemmas import fold
 
 # (kind, pattern): removed where found.
 _INLINE = (

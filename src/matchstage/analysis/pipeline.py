@@ -1,13 +1,13 @@
 """Build the French spaCy pipeline with only what lemmas need, without its slowest start-up steps.
 
-Built once per run and passed around (see :class:`matchstage.analysis.Analyzer`).
+Built once per run and passed around (see :class:`matchstage.analysis.lemmas.Analyzer`).
 
 What made it slow is replaced by exact equivalents (MEASUREMENTS.md):
 
 - spaCy's French tokenizer compiles a 1.45 MB exception expression (``token_match``) — when
   ``spacy.lang.fr`` is imported and again when the model's tokenizer is read — at a cost of seconds.
   While the model loads, ``re.compile`` hands that one expression to
-  :class:`matchstage.fr_tokenizer.InterleavedMatch`, which answers the same for every string;
+  :class:`matchstage.analysis.tokenizer.InterleavedMatch`, which answers the same for every string;
 - the lemmatizer's lookup tables (217,000 entries) are filled one Python call per entry: they are
   filled in bulk instead, into the same tables with the same Bloom filters;
 - the French lemmatizer looks words up in its ``lemma_index`` lists one by one: they become
@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from importlib import metadata
 from typing import Any
 
-from matchstage.fr_tokenizer import UnsupportedPattern, interleaved_match
+from matchstage.analysis.tokenizer import UnsupportedPattern, interleaved_match
 
 # Lemmas need tok2vec + morphologizer + lemmatizer; the rest only costs time (see MEASUREMENTS.md).
 EXCLUDED_COMPONENTS = ("parser", "ner", "senter", "attribute_ruler")

@@ -12,15 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import ConceptMatcher
-from matchstage.language import detect_language
-from matchstage.levels import Level, asked_level, names_a_degree, reached_level
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.language import detect_language
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.levels import Level, asked_level, names_a_degree, reached_level
+from matchstage.analysis.personal import Removed, name_words, strip_personal
+from matchstage.analysis.sections import Section, SectionRules, Side, load_section_rules, split_sections
+from matchstage.analysis.taxonomy import Facet
+from matchstage.analysis.terms import TermCounts
 from matchstage.paths import models_dir
-from matchstage.personal import Removed, name_words, strip_personal
-from matchstage.sections import Section, SectionRules, Side, load_section_rules, split_sections
-from matchstage.taxonomy import Facet
-from matchstage.terms import TermCounts
 
 # A cover letter states intentions; what it claims counts this much of what a CV shows.
 LETTER_FACTOR = 0.75

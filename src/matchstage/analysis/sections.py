@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from matchstage.analysis import fold
+from matchstage.analysis.lemmas import fold
 from matchstage.paths import models_dir
 
 Side = Literal["cv", "offer"]

@@ -2,7 +2,7 @@
 64 bits, and their weighted counts (the sum of the section weights of each occurrence).
 
 Thousands of documents then become one sparse matrix with a few numpy calls instead of a Python loop
-over every lemma (see :class:`matchstage.scoring.TextSimilarity`), and the cache stores the arrays as
+over every lemma (see :class:`matchstage.ranking.scoring.TextSimilarity`), and the cache stores the arrays as
 raw bytes that decode without parsing. 64-bit hashes (BLAKE2b) make two different lemmas of a run
 share a column with a probability of about n² / 2⁶⁵: below one in a billion for 100,000 distinct
 lemmas, where a 32-bit hash à la ``HashingVectorizer`` would already merge a few.

@@ -32,8 +32,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from matchstage.extraction import jobs_received
-from matchstage.profiles import Profile, Profiler
+from matchstage.analysis.profiles import Profile, Profiler
+from matchstage.reading.extraction import jobs_received
 
 # Documents per batch sent to a worker: small enough to spread the work evenly, large enough for
 # spaCy's batching (a CV is about eight sections) and to keep the messages few.

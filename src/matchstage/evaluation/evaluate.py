@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from matchstage.baselines import rank_bm25, rank_tfidf_raw
+from matchstage.evaluation.baselines import rank_bm25, rank_tfidf_raw
+from matchstage.evaluation.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 from matchstage.i18n import _
 from matchstage.match import Engine, MatchOptions, prepare, rank
-from matchstage.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 
 SYSTEMS = ("matchstage", "tfidf-raw", "bm25-lemmas")
 

@@ -33,13 +33,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from matchstage.analysis import fold
+from matchstage.analysis.lemmas import fold
+from matchstage.analysis.personal import name_words, strip_personal
+from matchstage.analysis.taxonomy import Facet
 from matchstage.i18n import N_, _
-from matchstage.match import Duplicate, Flag, MatchResult, OfferResult, Ranked, Skipped
-from matchstage.personal import name_words, strip_personal
-from matchstage.report import safe_cell, write_atomically
-from matchstage.scoring import FacetScore, Score
-from matchstage.taxonomy import Facet
+from matchstage.outputs.report import safe_cell, write_atomically
+from matchstage.ranking.results import Duplicate, Flag, MatchResult, OfferResult, Ranked, Skipped
+from matchstage.ranking.scoring import FacetScore, Score
 
 # What stands in the place of a removed detail in quoted text.
 MASK = "[…]"

@@ -26,10 +26,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from matchstage.assign import unfilled_reason
-from matchstage.match import Flag, MatchResult, OfferResult, Ranked
-from matchstage.report import FACETS
-from matchstage.scoring import Match
+from matchstage.ranking.assignment import unfilled_reason
+from matchstage.ranking.results import FACETS, Flag, MatchResult, OfferResult, Ranked
+from matchstage.ranking.scoring import Match
 
 # Matched concepts shown on a candidate's line (all of them are under "Evidence"), so that 200 candidates
 # stay readable.
@@ -263,7 +262,7 @@ SECTIONS: tuple[Section, ...] = (
 
 def _environment(translations: NullTranslations) -> Environment:
     env = Environment(
-        loader=PackageLoader("matchstage", "templates"),
+        loader=PackageLoader("matchstage.outputs", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],

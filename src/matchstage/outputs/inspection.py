@@ -15,17 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
-from matchstage.extraction import read_many
+from matchstage.analysis.language import ANALYSED
+from matchstage.analysis.personal import Removed
+from matchstage.analysis.profiles import Profile, is_cover_letter
+from matchstage.analysis.sections import Side
+from matchstage.analysis.taxonomy import FACET_NAMES, Facet
 from matchstage.i18n import N_, _
-from matchstage.language import ANALYSED
 from matchstage.match import LANGUAGE_DETAIL, NOT_A_CV_DETAIL, OFFER_MIN_WORDS, Engine, looks_like_cv
-from matchstage.personal import Removed
-from matchstage.profiles import Profile, is_cover_letter
-from matchstage.readers import CANDIDATE_SUFFIXES
-from matchstage.scoring import Scorer
-from matchstage.sections import Side
-from matchstage.taxonomy import FACET_NAMES, Facet
+from matchstage.ranking.scoring import Scorer
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
+from matchstage.reading.extraction import read_many
+from matchstage.reading.readers import CANDIDATE_SUFFIXES
 
 
 class Outcome(enum.StrEnum):

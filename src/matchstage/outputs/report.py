@@ -15,15 +15,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from matchstage.assign import unfilled_reason
 from matchstage.i18n import N_, _, current_language, ngettext, translations
-from matchstage.match import MatchResult, Ranked
-from matchstage.matrix import fit_matrix
-from matchstage.taxonomy import Facet
+from matchstage.ranking.assignment import unfilled_reason
+from matchstage.ranking.matrix import fit_matrix
+from matchstage.ranking.results import FACETS, MatchResult, Ranked
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-FACETS = (Facet.SKILLS, Facet.DISCIPLINES, Facet.METHODS)
+
 
 
 def _facet_json(entry: Ranked) -> dict[str, Any]:
@@ -177,7 +176,7 @@ def assignment_csv_text(result: MatchResult) -> str:
     """One row per place of each offer (unfilled places say why), then the total and the caveat."""
     assignment = result.assignment
     if assignment is None:
-        raise ValueError("this result holds no assignment (see matchstage.assign.with_assignment)")
+        raise ValueError("this result holds no assignment (see matchstage.ranking.assignment.with_assignment)")
     rows: list[list[object]] = []
     for slots in assignment.slots:
         pairs = assignment.pairs_for(slots.offer)
@@ -220,7 +219,7 @@ def write_output(result: MatchResult, path: Path) -> None:
     elif suffix == ".json":
         write_atomically(path, json_text(result))
     elif suffix == ".html":
-        from matchstage.html_report import render_html  # Jinja2 is loaded only for this output
+        from matchstage.outputs.html_report import render_html  # Jinja2 is loaded only for this output
 
         write_atomically(path, render_html(result, translations=translations(), lang=current_language()))
     else:

@@ -17,12 +17,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from matchstage.assign import Assignment, unfilled_reason
+from matchstage.analysis.taxonomy import Facet
 from matchstage.i18n import N_, _, ngettext
-from matchstage.match import MatchResult, OfferResult
-from matchstage.matrix import fit_matrix
-from matchstage.report import FACETS, summary
-from matchstage.taxonomy import Facet
+from matchstage.outputs.report import summary
+from matchstage.ranking.assignment import unfilled_reason
+from matchstage.ranking.matrix import fit_matrix
+from matchstage.ranking.results import FACETS, Assignment, MatchResult, OfferResult
 
 _FACET_HEADINGS = {Facet.SKILLS: N_("Skills"), Facet.DISCIPLINES: N_("Disciplines"), Facet.METHODS: N_("Methods")}
 # For a terminal too narrow for the headings above.

@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
 
 import numpy as np
 
 from matchstage.i18n import _
-from matchstage.matrix import FitMatrix, fit_matrix
-
-if TYPE_CHECKING:
-    from matchstage.match import MatchResult
+from matchstage.ranking.matrix import FitMatrix, fit_matrix
+from matchstage.ranking.results import Assignment, MatchResult, OfferSlots, Pair
 
 DEFAULT_CAPACITY = 1
 # Scores are reported with 4 decimals: the solver works on whole units of 0.0001, so ties are exact.
@@ -35,73 +32,6 @@ _EXACT = 2**53
 
 class AssignError(ValueError):
     """Capacities or a minimum score that cannot be used."""
-
-
-def suggestion_note() -> str:
-    return _("suggestion: the decision is yours; it maximises the sum of scores and ignores everything "
-             "matchstage cannot see")
-
-
-@dataclass(frozen=True)
-class Pair:
-    offer: str
-    candidate: str
-    score: float
-    rank: int | None  # the candidate's rank in that offer's ranking
-
-
-@dataclass(frozen=True)
-class OfferSlots:
-    """An offer's places: how many, how many the suggestion fills, how many candidates could fill one."""
-
-    offer: str
-    capacity: int
-    filled: int
-    eligible: int  # candidates with a score above 0 and at least the minimum for this offer
-
-    @property
-    def unfilled(self) -> int:
-        return self.capacity - self.filled
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """A suggested assignment: pairs by offer (in the offers' order, best score first)."""
-
-    pairs: tuple[Pair, ...]
-    slots: tuple[OfferSlots, ...]
-    unassigned: tuple[str, ...]  # candidates on no offer, best score first
-    min_score: float = 0.0
-
-    @property
-    def total(self) -> float:
-        return round(sum(p.score for p in self.pairs), 4)
-
-    @property
-    def unfilled(self) -> tuple[OfferSlots, ...]:
-        return tuple(s for s in self.slots if s.unfilled > 0)
-
-    @property
-    def note(self) -> str:
-        return suggestion_note()
-
-    def pairs_for(self, offer: str) -> tuple[Pair, ...]:
-        return tuple(p for p in self.pairs if p.offer == offer)
-
-    def offer_of(self, candidate: str) -> str | None:
-        return next((p.offer for p in self.pairs if p.candidate == candidate), None)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "note": self.note,
-            "total": self.total,
-            "min_score": self.min_score,
-            "pairs": [{"offer": p.offer, "candidate": p.candidate, "score": p.score, "rank": p.rank}
-                      for p in self.pairs],
-            "slots": [{"offer": s.offer, "capacity": s.capacity, "filled": s.filled, "unfilled": s.unfilled,
-                       "eligible": s.eligible} for s in self.slots],
-            "unassigned": list(self.unassigned),
-        }
 
 
 def unfilled_reason(slots: OfferSlots, min_score: float = 0.0) -> str:

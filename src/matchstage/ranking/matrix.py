@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from matchstage.match import MatchResult
+    from matchstage.ranking.results import MatchResult
 
 
 @dataclass(frozen=True)

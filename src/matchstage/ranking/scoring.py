@@ -18,13 +18,13 @@ from typing import Any, Protocol
 import numpy as np
 
 from matchstage import i18n
-from matchstage.lazy_imports import defer_scipy_stats
-from matchstage.levels import Level
+from matchstage.analysis.levels import Level
+from matchstage.analysis.profiles import Evidence, Profile
+from matchstage.analysis.sections import load_section_rules
+from matchstage.analysis.taxonomy import Facet, Taxonomy
+from matchstage.analysis.terms import HASH_DTYPE
 from matchstage.paths import models_dir
-from matchstage.profiles import Evidence, Profile
-from matchstage.sections import load_section_rules
-from matchstage.taxonomy import Facet, Taxonomy
-from matchstage.terms import HASH_DTYPE
+from matchstage.ranking.lazy_imports import defer_scipy_stats
 
 # An offer concept counts as matched (listed in explanations) from this credit on, missing below it.
 MATCHED_FROM = 0.3
@@ -680,7 +680,7 @@ class TextSimilarity:
     A lemma's count is the sum of its section weights (a keyword list or a hobby counts less than a
     job), damped like ``sublinear_tf`` with ``log(1 + count)``; IDF and l2 normalisation are
     scikit-learn's ``TfidfTransformer``. The counts come from each profile's
-    :class:`~matchstage.terms.TermCounts` (hashed lemmas), put into one CSR matrix with numpy: the
+    :class:`~matchstage.analysis.terms.TermCounts` (hashed lemmas), put into one CSR matrix with numpy: the
     columns are the run's distinct hashes (``vocabulary_``, sorted), not a hashing space, so IDF is
     the same as over the lemmas themselves. scikit-learn and SciPy are imported only here, when
     something is computed: a run whose similarities are in the cache does without them.

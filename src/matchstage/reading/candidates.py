@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from matchstage.readers import CANDIDATE_SUFFIXES
+from matchstage.reading.readers import CANDIDATE_SUFFIXES
 
 # Files that operating systems and mail clients leave behind; ignored like any non-document.
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini", ".ds_store", "icon\r"}

@@ -24,9 +24,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.readers import preload, read_document
-from matchstage.readers.text import HtmlReader, TextReader
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.readers import preload, read_document
+from matchstage.reading.readers.text import HtmlReader, TextReader
 
 # Address space a worker may add to what it inherits from the parent (RLIMIT_AS). A decompression
 # bomb then fails inside the worker with MemoryError (reported "too-large") or kills it ("corrupt").

@@ -1,7 +1,7 @@
 """Readers: each format behind one small interface, picked from a registry by file suffix.
 
-``read_document`` turns a file into a :class:`~matchstage.documents.Document` or raises
-:class:`~matchstage.documents.Unreadable`; no other exception escapes. Adding a format means writing a
+``read_document`` turns a file into a :class:`~matchstage.reading.documents.Document` or raises
+:class:`~matchstage.reading.documents.Unreadable`; no other exception escapes. Adding a format means writing a
 class with ``suffixes`` and ``read`` and listing it in ``READERS``.
 """
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.readers.office import DocxReader, OdtReader
-from matchstage.readers.pdf import PdfReader
-from matchstage.readers.text import HtmlReader, TextReader
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.readers.office import DocxReader, OdtReader
+from matchstage.reading.readers.pdf import PdfReader
+from matchstage.reading.readers.text import HtmlReader, TextReader
 
 __all__ = ["CANDIDATE_SUFFIXES", "OFFER_SUFFIXES", "READERS", "Reader", "is_document", "preload", "read_document",
            "reader_for"]

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.normalize import normalize_text
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.normalize import normalize_text
 
 # An XML part larger than this once unzipped is a zip bomb, not a CV (a long CV's XML is under 2 MB).
 MAX_XML_BYTES = 64 * 1024**2

@@ -1,6 +1,6 @@
 """PDF with pypdf (the project's PDF engine): the text of every page, or the precise reason there is none.
 
-Hostile PDFs are expected: this reader runs inside a worker process (see ``matchstage.extraction``) that
+Hostile PDFs are expected: this reader runs inside a worker process (see ``matchstage.reading.extraction``) that
 is killed when it takes too long or grows too big; here it only has to say *why* a file gives no text.
 OCR is optional: with ``--ocr``, ``pdftoppm`` and ``tesseract`` (French data) are used when installed.
 """
@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.normalize import normalize_pages
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.normalize import normalize_pages
 
 # A document with images and fewer letters than this per page on average is a scan with, at most, a
 # stray caption or stamp in its text layer (a real CV page holds well over a thousand letters).

@@ -8,8 +8,8 @@ from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.normalize import normalize_text
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.normalize import normalize_text
 
 # Single-byte encodings French files come in when they are not UTF-8. charset-normalizer often ranks
 # cp1250 first for French text (é, è, à read the same); among guesses as clean as the best, these win.
