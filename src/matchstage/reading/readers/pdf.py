@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import matchstage.reading.readers.ocr as ocr
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
 from matchstage.reading.normalize import normalize_pages
-from matchstage.reading.readers import ocr
 
 # A document with images and fewer letters than this per page on average is a scan with, at most, a
 # stray caption or stamp in its text layer (a real CV page holds well over a thousand letters).
