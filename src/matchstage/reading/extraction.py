@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import faulthandler
 import functools
 import multiprocessing
 import os
@@ -87,6 +88,8 @@ def _worker(conn: Connection) -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         sys.stderr = open(os.devnull, "w")  # lives as long as the worker
+    if faulthandler.is_enabled():  # (python -X faulthandler, pytest): its dump of a crash goes nowhere either;
+        faulthandler.disable()  # the parent reports the crash, as "corrupt"
     _limit_memory()
     for index, path, limits in jobs_received(conn):
         ocr.time_needed = functools.partial(_ask_for_time, conn, index)
