@@ -19,6 +19,8 @@ Scenarios (the CVs are hard links to bench/corpus/, in a temporary folder):
    library's ``rank`` (reading the cache and the offers' analysis are not timed);
 7. the reading bound: the 1,000 CVs' text extracted by matchstage's readers in ``--jobs`` workers and
    nothing else (pypdf's share of a cold run: what scenario 1 would take if analysis cost nothing).
+8. OCR: scanned copies of the first 8 CVs (page images only, turned a little, grey, speckled), read by
+   tesseract in ``--jobs`` workers: seconds a page (wall and CPU).
 
 Scenarios 3-6 each start from a copy of the cache as scenario 1 left it, so that they do not depend on
 one another; 2-6 run ``--repeat`` times (median reported). Timing is reported, never asserted: the
@@ -225,6 +227,48 @@ paths = sorted(Path({folder!r}).glob("*.pdf"))
 print(sum(getattr(outcome, "pages", 0) for _, outcome in read_many(paths, ReadLimits(), jobs={jobs})))
 """
 
+# -- scenario 8: OCR of scanned CVs ------------------------------------------------------------------------
+
+SCANS = 8  # scanned copies of the first CVs (one or two pages each)
+
+OCR_READING = """
+from pathlib import Path
+from matchstage.reading.documents import Document, ReadLimits
+from matchstage.reading.extraction import read_many
+paths = sorted(Path({folder!r}).glob("*.pdf"))
+read = [outcome for _, outcome in read_many(paths, ReadLimits(), jobs={jobs})]
+by_ocr = [d for d in read if isinstance(d, Document) and d.ocr]
+print(sum(d.pages for d in by_ocr), len(by_ocr), len(read))
+"""
+
+
+def scanned_copy(source: Path, target: Path, seed: int, dpi: int = 200) -> None:
+    """``source`` as a scanner would give it back: each page an image only, turned a little, on grey paper with
+    speckles; no text layer."""
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    rng = np.random.default_rng(seed)
+    pdf = canvas.Canvas(str(target), pagesize=A4, invariant=1)
+    document = pdfium.PdfDocument(str(source))
+    for page in document:
+        pixels = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+        pixels = pixels[..., 0] if pixels.ndim == 3 else pixels
+        turned = Image.fromarray(pixels).rotate(float(rng.uniform(-1.5, 1.5)), resample=Image.Resampling.BICUBIC,
+                                                fillcolor=255)
+        grey = np.asarray(turned, dtype=np.float64) * (225 - 35) / 255 + 35
+        speckles = rng.random(grey.shape)
+        grey[speckles < 0.002], grey[speckles > 0.998] = 30, 250
+        pdf.drawImage(ImageReader(Image.fromarray(grey.astype(np.uint8))), 0, 0, A4[0], A4[1])
+        pdf.showPage()
+    document.close()
+    pdf.save()
+
+
 # -- scenario 6: scoring scale, in its own process ----------------------------------------------------------
 
 SCORING = """
@@ -371,7 +415,7 @@ def table(rows: list[Row], speedup: float | None) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="0,1,2,3,4,5,6,7", help="scenarios to run, e.g. 1,2,3 (default: all)")
+    parser.add_argument("--only", default="0,1,2,3,4,5,6,7,8", help="scenarios to run, e.g. 1,2,3 (default: all)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="matchstage --jobs (default: cores)")
     parser.add_argument("--naive-sample", type=int, default=CVS, metavar="N",
                         help=f"time the naive pipeline on N CVs and extrapolate to {CVS} (default: all, no "
@@ -390,7 +434,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=make_corpus.DEFAULT_OUT, help="corpus folder")
     args = parser.parse_args()
     only = {int(x) for x in args.only.split(",") if x.strip()}
-    partial = only != set(range(8)) or args.limit is not None or args.naive_sample < CVS
+    partial = only != set(range(9)) or args.limit is not None or args.naive_sample < CVS
 
     root = make_corpus.build(args.corpus)
     cv_files = sorted((root / "cvs").glob("*.pdf"))[: args.limit]
@@ -520,6 +564,19 @@ def main() -> None:
         pages = int(measured.stdout.read_text().split()[0])
         record(7, f"reading only (the pypdf bound), {n:,} CVs", [measured], n,
                f"{pages:,} pages, {measured.cpu * 1000 / max(pages, 1):.0f} ms CPU a page")
+
+    if 8 in only:
+        scans = work / "scans"
+        scans.mkdir()
+        for k, cv in enumerate(cv_files[:SCANS]):
+            scanned_copy(cv, scans / cv.name, seed=k)
+        measured = measure([str(BIN / "python"), "-c", OCR_READING.format(folder=str(scans), jobs=args.jobs)], work,
+                           "ocr")
+        pages, by_ocr, files = map(int, measured.stdout.read_text().split()[:3])
+        per_page = f"{measured.wall / max(pages, 1):.2f} s a page, {measured.cpu / max(pages, 1):.2f} s CPU a page"
+        record(8, f"OCR: {files} scanned CVs read", [measured], files,
+               f"{by_ocr} read by OCR, {pages} pages: {per_page}")
+        checks.append(f"OCR (tesseract, French, 300 dpi, --jobs {args.jobs}): {per_page}")
 
     ended_digest = source_digest()
     naive_row = next((r for r in rows if r.number == 0), None)
