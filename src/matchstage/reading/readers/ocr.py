@@ -41,24 +41,23 @@ time_needed: Callable[[float], None] = _nobody
 
 def ocr_missing() -> str:
     """What to install for OCR to run; empty when tesseract and its French data are there."""
+    return _status()[0]
+
+
+def _status() -> tuple[str, str]:
+    """What to install for OCR to run (empty: nothing), and what ``tesseract --list-langs`` said."""
     tesseract = shutil.which("tesseract")
     if not tesseract:
-        return f"OCR needs tesseract with French data: {INSTALL_COMMAND}"
-    listed = _languages(tesseract)
-    if listed is None:
-        return "OCR could not run tesseract"
-    if LANGUAGE not in listed.split():
-        return f"OCR needs tesseract's French data: {INSTALL_COMMAND}"
-    return ""
-
-
-def _languages(tesseract: str) -> str | None:
+        return f"OCR needs tesseract with French data: {INSTALL_COMMAND}", ""
     try:
         result = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False,
                                 stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
-        return None
-    return result.stdout + result.stderr
+        return "OCR could not run tesseract", ""
+    listed = result.stdout + result.stderr
+    if LANGUAGE not in listed.split():
+        return f"OCR needs tesseract's French data: {INSTALL_COMMAND}", listed
+    return "", listed
 
 
 def ocr_state(wanted: bool) -> str:
@@ -67,13 +66,12 @@ def ocr_state(wanted: bool) -> str:
     languages: a tesseract upgraded or moved reads scans anew)."""
     if not wanted:
         return "off"
-    missing = ocr_missing()
+    missing, listed = _status()
     if missing:
         return f"missing: {missing}"
     tesseract = shutil.which("tesseract") or ""
     stat = os.stat(tesseract)
-    languages = _languages(tesseract) or ""
-    digest = hashlib.sha256(f"{tesseract}\0{stat.st_size}\0{stat.st_mtime_ns}\0{languages}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{tesseract}\0{stat.st_size}\0{stat.st_mtime_ns}\0{listed}".encode()).hexdigest()
     return f"tesseract {digest[:16]}"
 
 

@@ -300,8 +300,9 @@ class PdfReader:
         except subprocess.CalledProcessError as exc:
             error = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else ""
             raise Unreadable(SkipReason.SCANNED, f"{what}; OCR failed: {_squash(error) or _short(exc)}") from None
-        except MemoryError:
-            raise
+        except MemoryError:  # a scan's outcome all the same (kept in the cache with how OCR stood)
+            raise Unreadable(SkipReason.SCANNED, f"{what}; OCR failed: reading it needs more memory than allowed") \
+                from None
         except Exception as exc:  # PDFium could not render the file, or tesseract could not start
             raise Unreadable(SkipReason.SCANNED, f"{what}; OCR failed: {_short(exc)}") from None
         text = normalize_pages(pages)
