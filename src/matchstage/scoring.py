@@ -26,9 +26,10 @@ from matchstage.sections import load_section_rules
 from matchstage.taxonomy import Facet, Taxonomy
 from matchstage.terms import HASH_DTYPE
 
-# An offer concept counts as matched (listed in explanations) from this credit on, missing below it.
+# An offer concept counts as matched (listed in explanations) from this credit on, missing below it: each concept
+# is in one list only. Below PARTIAL_BELOW, or earned through a related concept, the match is shown as partial.
 MATCHED_FROM = 0.3
-MISSING_BELOW = 0.5
+PARTIAL_BELOW = 0.5
 # A requirement counts as met by a candidate, for its rarity, from this credit on.
 RARITY_MET = 0.5
 # Below this many candidates, rarity says nothing and is not applied.
@@ -99,9 +100,14 @@ class ScoringRules:
     # than its section gives; sections where it does not apply (a degree among hobbies is still a hobby).
     degree_line: Mapping[str, float] = field(default_factory=dict)
     degree_line_ignored: tuple[str, ...] = ()
-    # The level adjustment: each year of study below what the offer asks costs this share, down to the floor.
+    # The level adjustment: each year of study below what the offer asks costs this share, down to the floor; for a
+    # level the offer only recommends, soft_per_year down to soft_floor. Each year of work counts as this much of a
+    # year of study (as a VAE does).
     level_per_year: float = 0.0
     level_floor: float = 1.0
+    level_soft_per_year: float = 0.0
+    level_soft_floor: float = 1.0
+    level_per_experience_year: float = 0.0
     facet_by_demand: bool = True
     rescale_facets: bool = False
     discipline_gate: float = 1.0
@@ -143,6 +149,9 @@ class ScoringRules:
             degree_line_ignored=tuple(data.get("degree_line", {}).get("ignored_in", ())),
             level_per_year=float(data.get("level", {}).get("per_year", 0.0)),
             level_floor=float(data.get("level", {}).get("floor", 1.0)),
+            level_soft_per_year=float(data.get("level", {}).get("soft_per_year", 0.0)),
+            level_soft_floor=float(data.get("level", {}).get("soft_floor", 1.0)),
+            level_per_experience_year=float(data.get("level", {}).get("per_experience_year", 0.0)),
             facet_by_demand=bool(data.get("facets", {}).get("by_demand", True)),
             rescale_facets=bool(data.get("facets", {}).get("rescale", False)),
             discipline_gate=float(data.get("facets", {}).get("discipline_gate", 1.0)),
@@ -153,11 +162,18 @@ class ScoringRules:
             corroborate_by=str(data.get("corroboration", {}).get("by", "lineage")),
         )
 
-    def level_factor(self, asked: Level | None, reached: Level | None) -> float:
-        """1 unless the offer names a level and the candidate's is lower (an unknown level is not held against)."""
-        if asked is None or reached is None or reached.years >= asked.years:
+    def level_factor(self, asked: Level | None, reached: Level | None, experience: float = 0.0) -> float:
+        """1 unless the offer names a level and the candidate's is lower (an unknown level is not held against);
+        years of work make up for years of study (``per_experience_year`` each), a level only recommended costs
+        less."""
+        if asked is None or reached is None:
             return 1.0
-        return max(self.level_floor, 1.0 - self.level_per_year * (asked.years - reached.years))
+        short = asked.years - reached.years - self.level_per_experience_year * experience
+        if short <= 0:
+            return 1.0
+        if asked.soft:
+            return max(self.level_soft_floor, 1.0 - self.level_soft_per_year * short)
+        return max(self.level_floor, 1.0 - self.level_per_year * short)
 
 
 @dataclass(frozen=True)
@@ -172,8 +188,14 @@ class Match:
     words: str
     required: bool
 
+    @property
+    def partial(self) -> bool:
+        """Partial credit: earned through a related concept, or the CV shows the concept itself only weakly (a
+        word in a skills list, a hobby)."""
+        return self.by != self.concept or self.credit < PARTIAL_BELOW
+
     def describe(self) -> str:
-        related = "" if self.by == self.concept else f" ~ {self.by_label}"
+        related = f" ~ {self.by_label}" if self.by != self.concept else "~" if self.partial else ""
         return f"{self.label}{related} «{self.words}»"
 
 
@@ -191,11 +213,19 @@ class LevelFit:
     asked: Level
     reached: Level | None
     factor: float
+    # The candidate's years of work, when they count toward the level.
+    experience: float = 0.0
 
     def describe(self) -> str:
         reached = self.reached.label if self.reached else "?"
+        if self.reached and self.experience >= 1:
+            reached = i18n.ngettext("{level} + {years} year of work", "{level} + {years} years of work",
+                                    round(self.experience)).format(level=reached, years=round(self.experience))
+        asked = self.asked.label
+        if self.asked.soft:
+            asked = i18n._("{level} recommended").format(level=asked)
         note = "" if self.factor >= 1 else f" (×{self.factor:.2f})"
-        return f"{reached} / {self.asked.label}{note}"
+        return f"{reached} / {asked}{note}"
 
 
 @dataclass(frozen=True)
@@ -443,11 +473,14 @@ class Scorer:
             overall = overall * (self.rules.discipline_gate + (1 - self.rules.discipline_gate) * disciplines)
         levels: list[LevelFit | None] = [None] * n
         if offer.level is not None:
-            fits: dict[Level | None, LevelFit] = {}  # candidates of one level share one record
+            # Candidates of one level and as many years of work share one record.
+            fits: dict[tuple[Level | None, float], LevelFit] = {}
+            counts_work = self.rules.level_per_experience_year > 0
             for i, p in enumerate(matrix.profiles):
-                fit = fits.get(p.level)
+                key = (p.level, p.experience if counts_work else 0.0)
+                fit = fits.get(key)
                 if fit is None:
-                    fit = fits[p.level] = LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, p.level))
+                    fit = fits[key] = LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, *key), key[1])
                 levels[i] = fit
             overall = overall * np.array([fit.factor for fit in levels if fit is not None])
 
@@ -514,7 +547,7 @@ class Scorer:
                 evidence = matrix.best_evidence.get((i, best_row[j]))
                 matched.append(Match(req.concept, label, round(value, 3), by, self.taxonomy[by].label,
                                      evidence.words if evidence else "", req.required))
-            if listed_if_missing and value < MISSING_BELOW:
+            elif listed_if_missing:
                 missing.append(label)
         return FacetScore(float(values[i]), tuple(matched), tuple(missing))
 
