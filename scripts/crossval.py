@@ -33,12 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from matchstage.baselines import rank_bm25, rank_tfidf_raw
+from matchstage.analysis.profiles import CONCEPT_TERM, Profile
+from matchstage.analysis.taxonomy import Facet, Taxonomy
+from matchstage.evaluation.baselines import rank_bm25, rank_tfidf_raw
+from matchstage.evaluation.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 from matchstage.match import Engine, MatchOptions, offer_files, prepare
-from matchstage.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
-from matchstage.profiles import CONCEPT_TERM, Profile
-from matchstage.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
-from matchstage.taxonomy import Facet, Taxonomy
+from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTERNAL = Path("/work/shared/evalsets")
@@ -370,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for s in labelled:
         log(f"analysing {s.name}")
         analysed.append(analyse(s, engine, args.work_dir, args.jobs))
-    from matchstage.profiles import TextRules
+    from matchstage.analysis.profiles import TextRules
 
     text_rules = TextRules.load()
     book = Scorebook(engine.taxonomy, engine.rules,
