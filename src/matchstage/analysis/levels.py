@@ -42,7 +42,7 @@ class _Degree:
 
 
 @cache
-def _levels_data(path: Path | None = None) -> dict[str, object]:
+def _levels_data(path: Path | None = None) -> dict[str, Any]:
     return tomllib.loads((path or models_dir() / "levels.toml").read_text(encoding="utf-8"))
 
 
