@@ -85,6 +85,38 @@ def test_a_file_that_hangs_is_cut_off_and_the_rest_is_read(folder: list[Path], m
     assert isinstance(results[folder[4]], Document)
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` is alive (a zombie waiting for its reaper is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def test_a_file_cut_off_takes_the_programs_its_reader_started_with_it(
+    folder: list[Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """OCR runs tesseract: a worker killed at the file's deadline must not leave it running on the machine."""
+    started = tmp_path / "child.pid"
+
+    def read(path: Path, limits: ReadLimits) -> Document:
+        if path.name == "CV_Camille_Martin.pdf":
+            child = subprocess.Popen(["sleep", "60"])
+            started.write_text(str(child.pid))
+            child.wait()
+        return REAL_READ(path, limits)
+
+    monkeypatch.setattr(extraction, "read_document", read)
+    results = outcomes(folder, ReadLimits(timeout_s=1.0))
+    cut = results[folder[0]]
+    assert isinstance(cut, Unreadable) and cut.reason is SkipReason.TIMEOUT
+    child = int(started.read_text())
+    deadline = time.monotonic() + 5
+    while _running(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(child)
+
+
 @pytest.mark.parametrize(("action", "detail"), [("segfault", "the reader crashed (SIGSEGV)"),
                                                 ("exit", "the reader crashed")])
 def test_a_reader_that_kills_its_worker_marks_the_file_corrupt(
