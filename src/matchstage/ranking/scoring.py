@@ -7,6 +7,7 @@ scaled by where in the CV the evidence stands — averaged over the offer's conc
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -116,6 +117,12 @@ class ScoringRules:
     corroborate_by: str = "lineage"
     # How much a concept the offer names counts, by offer section, where it differs from models/sections.toml.
     offer_section_weights: Mapping[str, float] = field(default_factory=dict)
+    # A concept the offer asks for less than this is not asked for (a requirements file lists it commented out);
+    # one added to a requirements file without a weight, or un-commented there, takes ``added_weight``.
+    asked_from: float = 0.0
+    added_weight: float = 1.0
+    # A level a requirements file says the offer only wishes for (level_soft) costs this per year missing.
+    level_soft_per_year: float = 0.0
 
     def evidence_weight(self, evidence: Evidence) -> float:
         """How much a concept found in a CV counts where it stands: its section's weight, or this facet's own
@@ -143,6 +150,9 @@ class ScoringRules:
             degree_line_ignored=tuple(data.get("degree_line", {}).get("ignored_in", ())),
             level_per_year=float(data.get("level", {}).get("per_year", 0.0)),
             level_floor=float(data.get("level", {}).get("floor", 1.0)),
+            level_soft_per_year=float(data.get("level", {}).get("soft_per_year", 0.0)),
+            asked_from=float(data.get("requirements", {}).get("asked_from", 0.0)),
+            added_weight=float(data.get("requirements", {}).get("added_weight", 1.0)),
             facet_by_demand=bool(data.get("facets", {}).get("by_demand", True)),
             rescale_facets=bool(data.get("facets", {}).get("rescale", False)),
             discipline_gate=float(data.get("facets", {}).get("discipline_gate", 1.0)),
@@ -153,11 +163,12 @@ class ScoringRules:
             corroborate_by=str(data.get("corroboration", {}).get("by", "lineage")),
         )
 
-    def level_factor(self, asked: Level | None, reached: Level | None) -> float:
+    def level_factor(self, asked: Level | None, reached: Level | None, soft: bool = False) -> float:
         """1 unless the offer names a level and the candidate's is lower (an unknown level is not held against)."""
         if asked is None or reached is None or reached.years >= asked.years:
             return 1.0
-        return max(self.level_floor, 1.0 - self.level_per_year * (asked.years - reached.years))
+        per_year = self.level_soft_per_year if soft else self.level_per_year
+        return max(self.level_floor, 1.0 - per_year * (asked.years - reached.years))
 
 
 @dataclass(frozen=True)
@@ -216,9 +227,25 @@ class Score:
 
 @dataclass(frozen=True)
 class Requirement:
+    """A concept the offer asks for: how much (0..1), whether required or only appreciated, and the offer's
+    words that asked for it, in which section (none when it comes from a requirements file)."""
+
     concept: str
     importance: float
     required: bool
+    words: str = ""
+    section: str = ""
+
+
+@dataclass(frozen=True)
+class OfferRequirements:
+    """Everything an offer asks for that the facets and the level score: read in its text by
+    :meth:`Scorer.asked`, or from a requirements file (``source``) the project officer corrected."""
+
+    by_facet: Mapping[Facet, tuple[Requirement, ...]]
+    level: Level | None = None
+    level_soft: bool = False
+    source: Path | None = None
 
 
 class Scorer:
@@ -244,6 +271,20 @@ class Scorer:
         return weight
 
     def requirements(self, offer: Profile) -> dict[Facet, list[Requirement]]:
+        """Per facet, the concepts the offer asks for (at least ``asked_from``), most asked for first."""
+        by_facet: dict[Facet, list[Requirement]] = {f: [] for f in Facet}
+        for req in self.read_requirements(offer):
+            if req.importance > 0 and req.importance >= self.rules.asked_from:
+                by_facet[self.taxonomy[req.concept].facet].append(req)
+        return by_facet
+
+    def asked(self, offer: Profile) -> OfferRequirements:
+        """What the offer's text asks for, as a requirements file would say it."""
+        return OfferRequirements({f: tuple(reqs) for f, reqs in self.requirements(offer).items()}, offer.level)
+
+    def read_requirements(self, offer: Profile) -> list[Requirement]:
+        """Every concept read in the offer, with how much it asks for it (0: not at all, a line of its
+        conditions say) and its words, most asked for first, then by concept id."""
         best: dict[str, Requirement] = {}
         for e in offer.evidence:
             weight = e.weight
@@ -251,18 +292,15 @@ class Scorer:
             nominal = self._offer_section_weight.get(e.section)
             if override is not None and nominal:
                 weight = override * e.weight / nominal  # keeps the "appreciated" factor of the line
-            importance = weight * self.concept_weight(e.concept)
-            if importance <= 0:
-                continue
+            importance = max(0.0, weight * self.concept_weight(e.concept))
             old = best.get(e.concept)
             if old is None or importance > old.importance:
-                best[e.concept] = Requirement(e.concept, importance, e.required or (old.required if old else False))
-            elif e.required and not old.required:
-                best[e.concept] = Requirement(e.concept, old.importance, True)
-        by_facet: dict[Facet, list[Requirement]] = {f: [] for f in Facet}
-        for req in best.values():
-            by_facet[self.taxonomy[req.concept].facet].append(req)
-        return by_facet
+                # A line that asks for nothing (importance 0) does not make the concept required either.
+                inherited = old is not None and old.importance > 0 and old.required
+                best[e.concept] = Requirement(e.concept, importance, e.required or inherited, e.words, e.section)
+            elif e.required and not old.required and importance > 0:
+                best[e.concept] = dataclasses.replace(old, required=True)
+        return sorted(best.values(), key=lambda r: (-r.importance, r.concept))
 
     def strengths(self, candidate: Profile) -> dict[str, tuple[float, Evidence]]:
         """For each concept the candidate shows: how strongly (0..1) and the best evidence."""
@@ -387,8 +425,11 @@ class Scorer:
         """Score every candidate against one offer (vectorised over candidates)."""
         return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores)
 
-    def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float]) -> list[Score]:
-        reqs = self.requirements(offer)
+    def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float],
+                   asked: OfferRequirements | None = None) -> list[Score]:
+        """``asked``: what the offer asks for, when not what its text says (a requirements file)."""
+        asked = asked or self.asked(offer)
+        reqs = {f: list(asked.by_facet.get(f, ())) for f in Facet}
         n = len(matrix.profiles)
         credits: dict[Facet, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for facet in Facet:
@@ -421,8 +462,8 @@ class Scorer:
             if values is not None:
                 # A facet weighs as much as the offer asks for it: in full when its profile or missions name
                 # one of its concepts, less when only its presentation does.
-                asked = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
-                weight = self.weights.of(facet) * min(1.0, asked)
+                demand = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
+                weight = self.weights.of(facet) * min(1.0, demand)
                 if self.rules.rescale_facets:
                     # Like text: the run's best candidate on this facet sets its scale, so that a facet whose
                     # scores all sit low (an offer asking for many concepts) still tells candidates apart.
@@ -442,12 +483,13 @@ class Scorer:
         if disciplines is not None and self.rules.discipline_gate < 1:
             overall = overall * (self.rules.discipline_gate + (1 - self.rules.discipline_gate) * disciplines)
         levels: list[LevelFit | None] = [None] * n
-        if offer.level is not None:
+        if asked.level is not None:
             fits: dict[Level | None, LevelFit] = {}  # candidates of one level share one record
             for i, p in enumerate(matrix.profiles):
                 fit = fits.get(p.level)
                 if fit is None:
-                    fit = fits[p.level] = LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, p.level))
+                    fit = fits[p.level] = LevelFit(asked.level, p.level,
+                                                   self.rules.level_factor(asked.level, p.level, asked.level_soft))
                 levels[i] = fit
             overall = overall * np.array([fit.factor for fit in levels if fit is not None])
 
