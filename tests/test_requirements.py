@@ -253,3 +253,31 @@ def test_match_refuses_a_file_it_cannot_use(run: Path, generated: tuple[dict, st
                   if new in line)
     assert err.startswith(f"Error: {edited}:{number}: ")
     assert message in err
+
+
+def test_a_level_only_wished_for_costs_less_per_year_missing(rules: ScoringRules) -> None:
+    master2, master1 = Level(5, "Master 2", ""), Level(4, "Master 1", "")
+    assert rules.level_factor(master2, master1) == pytest.approx(1 - rules.level_per_year)
+    assert rules.level_factor(master2, master1, soft=True) == pytest.approx(1 - rules.level_soft_per_year)
+    assert rules.level_soft_per_year < rules.level_per_year
+
+
+def test_output_names_one_file_for_one_offer(run: Path, tmp_path: Path) -> None:
+    target = tmp_path / "a_corriger.toml"
+    code, out, _ = _invoke("requirements", str(run / "offre.txt"), "-o", str(target))
+    assert code == 0 and out == f"written: {target}\n"
+    assert target.read_text(encoding="utf-8").count('offer = "offre"') == 1
+    (tmp_path / "autre.txt").write_text(OFFER, encoding="utf-8")
+    code, _, err = _invoke("requirements", str(run / "offre.txt"), str(tmp_path / "autre.txt"), "-o", str(target))
+    assert code == 1 and "-o names one file: give one offer with it (2 given)" in err
+
+
+def test_with_several_offers_each_file_names_its_offer(run: Path, generated: tuple[dict, str], tmp_path: Path) -> None:
+    other = tmp_path / "autre.txt"
+    other.write_text(OFFER, encoding="utf-8")
+    stray = tmp_path / "egare.toml"
+    stray.write_text(generated[1].replace('offer = "offre"', 'offer = "inconnue"'), encoding="utf-8")
+    code, out, err = _invoke("match", str(run / "offre.txt"), str(other), str(run / "candidatures"),
+                             "--requirements", str(stray), "--cache-dir", str(run / "cache"))
+    assert code == 1 and out == ""
+    assert f"{stray}: written for the offer 'inconnue', which this run does not rank (its offers: offre, autre)" in err
