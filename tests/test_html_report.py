@@ -30,7 +30,7 @@ from matchstage.reading.documents import SkipReason
 from tests.factories import SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "src" / "matchstage" / "templates"
+TEMPLATES = ROOT / "src" / "matchstage" / "outputs" / "templates"
 WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 HOSTILE_WORDS = '<script>alert("cv")</script> https://tracker.example/pixel.png'
 HOSTILE_ID = "<img src=x onerror=alert(1)>.pdf"
@@ -331,7 +331,7 @@ def opened(browser: Any, real_run: tuple[Path, dict[str, Any]]) -> Iterator[tupl
 def test_report_loads_nothing_but_itself_and_logs_no_error(opened: tuple[Any, dict[str, Any]]) -> None:
     page, seen = opened
     page.mouse.wheel(0, 4000)  # scroll and open the evidence: nothing lazy may load then either
-    page.locator("details").first.click()
+    page.locator("tbody.candidate details").first.click()
     page.wait_for_timeout(200)
     assert seen["requests"] == [seen["url"]]
     assert [m for m in seen["console"] if m[0] in {"error", "warning"}] == []

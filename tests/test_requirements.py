@@ -3,6 +3,7 @@ once the project officer has corrected it."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -13,14 +14,15 @@ from click.testing import CliRunner
 from matchstage.analysis.levels import Level
 from matchstage.analysis.taxonomy import Concept, Facet, Taxonomy, load_taxonomy
 from matchstage.cli import cli
-from matchstage.ranking.requirements import (
+from matchstage.ranking.requirements import OfferRequirements, Requirement
+from matchstage.ranking.requirements_file import (
     RequirementsError,
     find_concept,
     read_requirements,
     requirements_path,
     requirements_text,
 )
-from matchstage.ranking.scoring import OfferRequirements, Requirement, ScoringRules
+from matchstage.ranking.rules import ScoringRules
 from tests.factories import ACCOUNTANT, GEOGRAPHER, OFFER, SOCIOLOGIST, write_pdf
 
 # The offer of the other CLI tests, with a line of its conditions naming a skill (read, asked for at weight 0).
@@ -63,7 +65,7 @@ def test_the_file_reads_back_as_what_was_written(tmp_path: Path, taxonomy: Taxon
     assert ('qgis = { label = "QGIS, ArcGIS, PostGIS", weight = 0.5, asked = "appreciated" }  # «QGIS» (apprecie)'
             in text)
     read = read_requirements(_write(tmp_path, text), "offre", taxonomy, rules)
-    assert read.level == Level(5, "Master 2", "") and read.level_soft is False
+    assert read.level == Level(5, "Master 2", "") and not read.level.soft
     assert [(r.concept, r.importance, r.required) for r in read.by_facet[Facet.DISCIPLINES]] == [
         ("sociologie", 1.0, True), ("geographie", 0.8, True)]
     assert [(r.concept, r.importance, r.required) for r in read.by_facet[Facet.METHODS]] == [("qgis", 0.5, False)]
@@ -255,11 +257,13 @@ def test_match_refuses_a_file_it_cannot_use(run: Path, generated: tuple[dict, st
     assert message in err
 
 
-def test_a_level_only_wished_for_costs_less_per_year_missing(rules: ScoringRules) -> None:
-    master2, master1 = Level(5, "Master 2", ""), Level(4, "Master 1", "")
-    assert rules.level_factor(master2, master1) == pytest.approx(1 - rules.level_per_year)
-    assert rules.level_factor(master2, master1, soft=True) == pytest.approx(1 - rules.level_soft_per_year)
-    assert rules.level_soft_per_year < rules.level_per_year
+def test_a_level_only_wished_for_costs_less_per_year_missing(tmp_path: Path, taxonomy: Taxonomy,
+                                                            rules: ScoringRules) -> None:
+    text = _text(taxonomy, rules).replace("level_soft = false", "level_soft = true")
+    soft = read_requirements(_write(tmp_path, text), "offre", taxonomy, rules).level
+    assert soft == Level(5, "Master 2", "", soft=True)
+    master1 = Level(4, "Master 1", "")
+    assert rules.level_factor(soft, master1) > rules.level_factor(dataclasses.replace(soft, soft=False), master1)
 
 
 def test_output_names_one_file_for_one_offer(run: Path, tmp_path: Path) -> None:

@@ -52,7 +52,8 @@ def reading_options(function: F) -> F:
         click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
                      help="Skip files bigger than this many megabytes (too-large)."),
         click.option("--password", default=None, help="Password for encrypted offer or CV PDFs."),
-        click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed."),
+        click.option("--ocr/--no-ocr", default=True, show_default=True,
+                     help="Read scanned PDFs by OCR (tesseract, French) when it is installed; --no-ocr skips them."),
     )):
         function = option(function)
     return function

@@ -33,7 +33,7 @@ from matchstage.match import (
     read_offers,
 )
 from matchstage.outputs.report import write_atomically
-from matchstage.ranking.requirements import requirements_path, requirements_text
+from matchstage.ranking.requirements_file import requirements_path, requirements_text
 from matchstage.ranking.scoring import Scorer
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
 from matchstage.reading.extraction import read_many
@@ -301,7 +301,7 @@ def write_requirements(paths: Sequence[Path], options: RequirementsOptions = Req
     for offer, profile, target in zip(offers, offer_profiles(offers, engine), targets):
         asked = scorer.asked(profile)
         used = {r.concept for reqs in asked.by_facet.values() for r in reqs}
-        below = [r for r in scorer.read_requirements(profile) if r.concept not in used]
+        below = [r for r in scorer.demand.read_requirements(profile) if r.concept not in used]
         write_atomically(target, requirements_text(offer.id, offer.path.name, asked, below, engine.taxonomy,
                                                    engine.rules))
     return targets

@@ -112,7 +112,7 @@ CSV_HEADER = (
     N_("skills_score"), N_("disciplines_score"), N_("methods_score"), N_("text_score"), N_("level"),
     N_("skills_matched"), N_("disciplines_matched"), N_("methods_matched"),
     N_("skills_missing"), N_("disciplines_missing"), N_("methods_missing"),
-    N_("files"), N_("requirements"),
+    N_("files"), N_("notes"), N_("requirements"),
 )
 
 
@@ -134,6 +134,9 @@ def _score_cell(value: float | None) -> str:
 
 def csv_rows(result: MatchResult) -> list[list[object]]:
     rows: list[list[object]] = []
+    notes: dict[str, list[str]] = {}  # what the run noted about each file (read by OCR, written in English...)
+    for flag in result.flags:
+        notes.setdefault(flag.path, []).append(flag.message)
     for o in result.offers:
         source = _source(o) or ""  # the requirements file used, empty when the offer's text was read
         for r in o.ranking:
@@ -144,7 +147,9 @@ def csv_rows(result: MatchResult) -> list[list[object]]:
                 r.score.level.describe() if r.score.level else "",
                 *("; ".join(m.describe() for m in facets[f].matched) for f in FACETS),
                 *("; ".join(facets[f].missing) for f in FACETS),
-                "; ".join(r.files), source,
+                "; ".join(r.files),
+                " ".join(note for path in r.files for note in notes.get(path, ())),
+                source,
             ])
     return rows
 
