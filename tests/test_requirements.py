@@ -285,3 +285,13 @@ def test_with_several_offers_each_file_names_its_offer(run: Path, generated: tup
                              "--requirements", str(stray), "--cache-dir", str(run / "cache"))
     assert code == 1 and out == ""
     assert f"{stray}: written for the offer 'inconnue', which this run does not rank (its offers: offre, autre)" in err
+
+
+def test_evaluate_says_which_offers_it_ranked_on_a_requirements_file(run: Path, generated: tuple[dict, str],
+                                                                     tmp_path: Path) -> None:
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("candidate\toffer\tgrade\nCV_Camille_Durand.pdf\toffre\t3\nCV_Paul_Martin.pdf\toffre\t0\n",
+                     encoding="utf-8")
+    code, out, err = _invoke("evaluate", str(run / "offre.txt"), str(run / "candidatures"), "--qrels", str(qrels))
+    assert code == 0 and "MEAN" in out
+    assert f"{run / 'offre.txt'}: what it asks for read from {run / 'offre.requirements.toml'}" in err

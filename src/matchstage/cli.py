@@ -294,6 +294,8 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
         evaluation = evaluate(list(paths[:-1]), paths[-1], qrels, options)
     except (MatchError, TaxonomyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    for offer, requirements in evaluation.requirements:
+        _err(_("{offer}: what it asks for read from {file}").format(offer=offer, file=requirements))
     click.echo(format_evaluation(evaluation), nl=False)
 
 
