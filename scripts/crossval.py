@@ -41,7 +41,7 @@ from matchstage.match import Engine, MatchOptions, offer_files, prepare
 from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTERNAL = Path("/work/shared/evalsets")
+EXTERNAL = ROOT.parent / "shared" / "evalsets"  # ../shared beside the checkout
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,12 @@ from matchstage.analysis.workers import BATCH_DOCUMENTS, AnalysisPool
 from matchstage.cache import Cache, CachedDocument, analysis_version
 from matchstage.i18n import _, ngettext
 from matchstage.outputs.progress import Progress, Silent
+from matchstage.ranking.requirements import OfferRequirements
+from matchstage.ranking.requirements_file import RequirementsError, load_requirements
 from matchstage.ranking.results import (
+    FACETS,
+    Asked,
+    AskedConcept,
     Duplicate,
     Flag,
     MatchResult,
@@ -30,7 +35,13 @@ from matchstage.ranking.results import (
     Ranked,
     Skipped,
 )
-from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
+from matchstage.ranking.scoring import (
+    CandidateMatrix,
+    Scorer,
+    ScoringRules,
+    TextSimilarity,
+    Weights,
+)
 from matchstage.reading.candidates import Candidate, CandidateFolder, scan_candidates
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
 from matchstage.reading.extraction import default_jobs, read_many
@@ -62,6 +73,9 @@ class MatchOptions:
     cache_dir: Path | None = None
     # None: the cache's own setting (60 days unless set); a value becomes the cache's setting.
     cache_max_age_days: float | None = None
+    # Requirements files given for offers (--requirements), each naming its offer; an offer without one uses
+    # OFFER.requirements.toml beside it when there is one, else what its text says.
+    requirements: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -373,6 +387,8 @@ class PreparedRun:
     skipped: tuple[Skipped, ...]
     duplicates: tuple[Duplicate, ...]
     flags: tuple[Flag, ...]
+    # Per offer, what a requirements file says it asks for (None: what its text says).
+    asked: tuple[OfferRequirements | None, ...] = ()
 
 
 def prepare(
@@ -386,6 +402,11 @@ def prepare(
     if not candidates_dir.is_dir():
         raise MatchError(_("{path}: not a folder of candidates").format(path=candidates_dir))
     offers = read_offers(offer_paths, options.limits)
+    try:  # every file checked before anything is read or ranked
+        asked = load_requirements([(o.id, o.path) for o in offers], options.requirements, engine.taxonomy,
+                                  engine.rules)
+    except RequirementsError as error:
+        raise MatchError(str(error)) from None
     folder = scan_candidates(candidates_dir)
     with engine.analysis_pool(options.jobs) as pool:
         # Offers not in the cache go to a worker first: the French pipeline loads there while the
@@ -406,7 +427,7 @@ def prepare(
         profiles_of_offers = pending_offers()
     engine.analysed, engine.workers_started = pool.documents, pool.workers_started
     return PreparedRun(tuple(offers), tuple(profiles_of_offers), candidates, profiles, candidate_texts, folder,
-                       skipped, tuple(duplicates), flags)
+                       skipped, tuple(duplicates), flags, tuple(asked))
 
 
 _Gathered = tuple[tuple[Candidate, ...], tuple[Profile, ...], tuple[str, ...], tuple[Skipped, ...], tuple[Flag, ...]]
@@ -482,13 +503,14 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     by_id[sorted(range(len(run.candidates)), key=lambda j: run.candidates[j].id)] = np.arange(len(run.candidates))
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
-        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]))
+        asked = (run.asked[i] if i < len(run.asked) else None) or scorer.asked(offer_profile)
+        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]), asked)
         order = np.lexsort((by_id, -np.fromiter((s.score for s in scores), dtype=float, count=len(scores))))
         ranking = tuple(
             Ranked(position, run.candidates[j].id, files[j], scores[j])
             for position, j in enumerate(order.tolist(), start=1)
         )
-        results.append(OfferResult(offer, ranking))
+        results.append(OfferResult(offer, ranking, _asked(asked, engine.taxonomy)))
     return MatchResult(
         offers=tuple(results),
         skipped=tuple(sorted(run.skipped, key=lambda s: s.path)),
@@ -498,6 +520,13 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
         weights=weights,
         taxonomy_version=engine.taxonomy.version,
     )
+
+
+def _asked(asked: OfferRequirements, taxonomy: Taxonomy) -> Asked:
+    concepts = tuple(AskedConcept(facet, r.concept, taxonomy[r.concept].label, r.importance, r.required)
+                     for facet in FACETS for r in asked.by_facet.get(facet, ()))
+    return Asked(asked.source, asked.level.label if asked.level else None, bool(asked.level and asked.level.soft),
+                 concepts)
 
 
 def match(

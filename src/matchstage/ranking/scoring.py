@@ -23,7 +23,7 @@ from matchstage.analysis.profiles import Evidence, Profile
 from matchstage.analysis.taxonomy import Facet, Taxonomy
 from matchstage.ranking.credit import HierarchyCredit
 from matchstage.ranking.evidence import CandidateEvidence, CandidateMatrix
-from matchstage.ranking.requirements import OfferDemand, Requirement
+from matchstage.ranking.requirements import OfferDemand, OfferRequirements, Requirement
 from matchstage.ranking.rules import ScoringRules, Weights, WeightsError
 from matchstage.ranking.text import TextSimilarity
 
@@ -150,8 +150,14 @@ class Scorer:
         """Score every candidate against one offer (vectorised over candidates)."""
         return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores)
 
-    def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float]) -> list[Score]:
-        reqs = self.requirements(offer)
+    def asked(self, offer: Profile) -> OfferRequirements:
+        return self.demand.asked(offer)
+
+    def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float],
+                   asked: OfferRequirements | None = None) -> list[Score]:
+        """``asked``: what the offer asks for, when not what its text says (a requirements file)."""
+        asked = asked or self.asked(offer)
+        reqs = {f: list(asked.by_facet.get(f, ())) for f in Facet}
         n = len(matrix.profiles)
         credits: dict[Facet, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for facet in Facet:
@@ -184,8 +190,8 @@ class Scorer:
             if values is not None:
                 # A facet weighs as much as the offer asks for it: in full when its profile or missions name
                 # one of its concepts, less when only its presentation does.
-                asked = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
-                weight = self.weights.of(facet) * min(1.0, asked)
+                demand = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
+                weight = self.weights.of(facet) * min(1.0, demand)
                 if self.rules.rescale_facets:
                     # Like text: the run's best candidate on this facet sets its scale, so that a facet whose
                     # scores all sit low (an offer asking for many concepts) still tells candidates apart.
@@ -205,7 +211,8 @@ class Scorer:
         if disciplines is not None and self.rules.discipline_gate < 1:
             overall = overall * (self.rules.discipline_gate + (1 - self.rules.discipline_gate) * disciplines)
         levels: list[LevelFit | None] = [None] * n
-        if offer.level is not None:
+        level = asked.level
+        if level is not None:
             # Candidates of one level and as many years of work share one record.
             fits: dict[tuple[Level | None, float], LevelFit] = {}
             counts_work = self.rules.level_per_experience_year > 0
@@ -213,7 +220,7 @@ class Scorer:
                 key = (p.level, p.experience if counts_work else 0.0)
                 fit = fits.get(key)
                 if fit is None:
-                    fit = fits[key] = LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, *key), key[1])
+                    fit = fits[key] = LevelFit(level, p.level, self.rules.level_factor(level, *key), key[1])
                 levels[i] = fit
             overall = overall * np.array([fit.factor for fit in levels if fit is not None])
 
