@@ -38,6 +38,7 @@ from matchstage.analysis.taxonomy import Facet, Taxonomy
 from matchstage.evaluation.baselines import rank_bm25, rank_tfidf_raw
 from matchstage.evaluation.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 from matchstage.match import Engine, MatchOptions, offer_files, prepare
+from matchstage.ranking.crosslingual import concept_term_hashes
 from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -200,7 +201,7 @@ class Scorebook:
         self.taxonomy = taxonomy
         self.base = base
         self.text_defaults = text_defaults
-        self._text: dict[tuple[str, float, float], np.ndarray] = {}
+        self._text: dict[tuple[str, float, float], tuple[np.ndarray, np.ndarray]] = {}
         self._features: dict[tuple[str, Setting], tuple[list[np.ndarray], list[np.ndarray]]] = {}
 
     def _concept_terms(self, profile: Profile, concepts: float, decay: float) -> Profile:
@@ -214,7 +215,9 @@ class Scorebook:
             terms.extend((CONCEPT_TERM + broader, weight * decay ** d) for broader, d in up.items())
         return dataclasses.replace(profile, concept_terms=tuple(terms), terms=None)
 
-    def text_scores(self, data: Analysed, setting: Setting) -> np.ndarray:
+    def text_scores(self, data: Analysed, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
+        """Offers × candidates: the text similarities, and those on the language-independent concept terms alone
+        (what a CV in another language than the offer's is compared on)."""
         concepts = setting.get("text.concepts", self.text_defaults["concepts"])
         decay = setting.get("text.broader_decay", self.text_defaults["broader_decay"])
         key = (data.name, concepts, decay)
@@ -224,17 +227,19 @@ class Scorebook:
             else:
                 offers = tuple(self._concept_terms(p, concepts, decay) for p in data.offer_profiles)
                 candidates = tuple(self._concept_terms(p, concepts, decay) for p in data.candidate_profiles)
-            self._text[key] = TextSimilarity.fitted_similarities(offers, candidates)
+            self._text[key] = (TextSimilarity.fitted_similarities(offers, candidates),
+                               TextSimilarity.fitted_similarities(offers, candidates,
+                                                                  only=concept_term_hashes(self.taxonomy)))
         return self._text[key]
 
     def rankings(self, data: Analysed, setting: Setting) -> dict[str, list[str]]:
         rules = rules_for(self.base, setting)
         scorer = Scorer(self.taxonomy, rules, rules.weights)
         matrix = CandidateMatrix.build(scorer, data.candidate_profiles)
-        text = self.text_scores(data, setting)
+        text, concepts = self.text_scores(data, setting)
         result = {}
         for i, (offer, profile) in enumerate(zip(data.offer_ids, data.offer_profiles, strict=True)):
-            scores = scorer.score_many(profile, matrix, list(text[i]))
+            scores = scorer.score_many(profile, matrix, list(text[i]), list(concepts[i]))
             result[offer] = _order(data.candidate_ids, np.array([s.score for s in scores]))
         return result
 
@@ -246,10 +251,10 @@ class Scorebook:
         rules = rules_for(self.base, setting)
         scorer = Scorer(self.taxonomy, rules, rules.weights)
         matrix = CandidateMatrix.build(scorer, data.candidate_profiles)
-        text = self.text_scores(data, setting)
+        text, concepts = self.text_scores(data, setting)
         xs, ys = [], []
         for i, (offer, profile) in enumerate(zip(data.offer_ids, data.offer_profiles, strict=True)):
-            scores = scorer.score_many(profile, matrix, list(text[i]))
+            scores = scorer.score_many(profile, matrix, list(text[i]), list(concepts[i]))
             top = max(float(text[i].max()), 1e-9)
             rows = []
             for s, raw in zip(scores, text[i].tolist(), strict=True):

@@ -21,6 +21,7 @@ from matchstage.analysis.workers import BATCH_DOCUMENTS, AnalysisPool
 from matchstage.cache import Cache, CachedDocument, analysis_version
 from matchstage.i18n import _, ngettext
 from matchstage.outputs.progress import Progress, Silent
+from matchstage.ranking.crosslingual import concept_term_hashes
 from matchstage.ranking.results import (
     Duplicate,
     Flag,
@@ -432,13 +433,18 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
     matrix = engine.candidate_matrix(run.candidate_profiles)  # once for every offer
+    # A CV in another language than an offer's is compared with it on the language-independent concept terms.
+    concept_scores = (TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache,
+                                                         only=concept_term_hashes(engine.taxonomy))
+                      if any((~matrix.same_language(p.language)).any() for p in run.offer_profiles) else None)
     files = [tuple(run.folder.relative(f) for f in c.files) for c in run.candidates]  # once, not once per offer
     # Best score first, ties by candidate id: the ids' order is worked out once, each offer's by numpy.
     by_id = np.empty(len(run.candidates), dtype=np.int64)
     by_id[sorted(range(len(run.candidates)), key=lambda j: run.candidates[j].id)] = np.arange(len(run.candidates))
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
-        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]))
+        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]),
+                                   None if concept_scores is None else list(concept_scores[i]))
         order = np.lexsort((by_id, -np.fromiter((s.score for s in scores), dtype=float, count=len(scores))))
         ranking = tuple(
             Ranked(position, run.candidates[j].id, files[j], scores[j])
