@@ -408,8 +408,9 @@ def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts
                 flags.append(Flag(rel, "warning", _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
             if language == "en":
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "english", _("{file}: written in English; matched through the taxonomy's "
-                                                    "English labels, text similarity is weaker.").format(file=rel)))
+                flags.append(Flag(rel, "english", _("{file}: written in English; compared with the offer on the "
+                                                    "taxonomy's concepts (their English labels), not on its words."
+                                                    ).format(file=rel)))
             kept.append(f)
         if kept:
             candidates.append(Candidate(candidate.id, tuple(kept)))
