@@ -25,6 +25,7 @@ import hashlib
 import json
 import pickle
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -370,8 +371,10 @@ def _row(name: str, mean: OfferScores, per_offer: Sequence[OfferScores]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/matchstage-crossval"),
-                        help="Where each set's analysis is kept between runs.")
+    # One folder per checkout: two worktrees running at once keep apart.
+    default_work = Path(tempfile.gettempdir()) / f"matchstage-crossval-{hashlib.sha256(bytes(ROOT)).hexdigest()[:8]}"
+    parser.add_argument("--work-dir", type=Path, default=default_work,
+                        help="Where each set's analysis is kept between runs (default: a folder per checkout).")
     parser.add_argument("--quick", action="store_true", help="Search fewer parameters.")
     parser.add_argument("--rounds", type=int, default=1, help="Rounds of coordinate ascent.")
     parser.add_argument("--jobs", type=int, default=2)
