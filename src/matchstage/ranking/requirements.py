@@ -3,8 +3,12 @@ saying it is only a plus, soft skills weighing less), grouped by facet."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+from matchstage.analysis.levels import Level
 from matchstage.analysis.profiles import Profile
 from matchstage.analysis.sections import load_section_rules
 from matchstage.analysis.taxonomy import Facet, Taxonomy
@@ -13,10 +17,25 @@ from matchstage.ranking.rules import ScoringRules
 
 @dataclass(frozen=True)
 class Requirement:
+    """A concept the offer asks for: how much (0..1), whether required or only appreciated, and the offer's
+    words that asked for it, in which section (none when it comes from a requirements file)."""
+
     concept: str
     importance: float
     required: bool
+    words: str = ""
+    section: str = ""
 
+
+@dataclass(frozen=True)
+class OfferRequirements:
+    """Everything an offer asks for that the facets and the level score: read in its text by
+    :meth:`OfferDemand.asked`, or from a requirements file (``source``) the project officer corrected
+    (:mod:`matchstage.ranking.requirements_file`)."""
+
+    by_facet: Mapping[Facet, tuple[Requirement, ...]]
+    level: Level | None = None
+    source: Path | None = None
 
 
 class OfferDemand:
@@ -37,6 +56,20 @@ class OfferDemand:
         return weight
 
     def requirements(self, offer: Profile) -> dict[Facet, list[Requirement]]:
+        """Per facet, the concepts the offer asks for (at least ``asked_from``), most asked for first."""
+        by_facet: dict[Facet, list[Requirement]] = {f: [] for f in Facet}
+        for req in self.read_requirements(offer):
+            if req.importance > 0 and req.importance >= self.rules.asked_from:
+                by_facet[self.taxonomy[req.concept].facet].append(req)
+        return by_facet
+
+    def asked(self, offer: Profile) -> OfferRequirements:
+        """What the offer's text asks for, as a requirements file would say it."""
+        return OfferRequirements({f: tuple(reqs) for f, reqs in self.requirements(offer).items()}, offer.level)
+
+    def read_requirements(self, offer: Profile) -> list[Requirement]:
+        """Every concept read in the offer, with how much it asks for it (0: not at all, a line of its
+        conditions say) and its words, most asked for first, then by concept id."""
         best: dict[str, Requirement] = {}
         for e in offer.evidence:
             weight = e.weight
@@ -44,15 +77,12 @@ class OfferDemand:
             nominal = self._offer_section_weight.get(e.section)
             if override is not None and nominal:
                 weight = override * e.weight / nominal  # keeps the "appreciated" factor of the line
-            importance = weight * self.concept_weight(e.concept)
-            if importance <= 0:
-                continue
+            importance = max(0.0, weight * self.concept_weight(e.concept))
             old = best.get(e.concept)
             if old is None or importance > old.importance:
-                best[e.concept] = Requirement(e.concept, importance, e.required or (old.required if old else False))
-            elif e.required and not old.required:
-                best[e.concept] = Requirement(e.concept, old.importance, True)
-        by_facet: dict[Facet, list[Requirement]] = {f: [] for f in Facet}
-        for req in best.values():
-            by_facet[self.taxonomy[req.concept].facet].append(req)
-        return by_facet
+                # A line that asks for nothing (importance 0) does not make the concept required either.
+                inherited = old is not None and old.importance > 0 and old.required
+                best[e.concept] = Requirement(e.concept, importance, e.required or inherited, e.words, e.section)
+            elif e.required and not old.required and importance > 0:
+                best[e.concept] = dataclasses.replace(old, required=True)
+        return sorted(best.values(), key=lambda r: (-r.importance, r.concept))

@@ -101,6 +101,10 @@ class ScoringRules:
     corroborate_by: str = "lineage"
     # How much a concept the offer names counts, by offer section, where it differs from models/sections.toml.
     offer_section_weights: Mapping[str, float] = field(default_factory=dict)
+    # A concept the offer asks for less than this is not asked for (a requirements file lists it commented out);
+    # one added to a requirements file without a weight, or un-commented there, takes ``added_weight``.
+    asked_from: float = 0.0
+    added_weight: float = 1.0
 
     def evidence_weight(self, evidence: Evidence) -> float:
         """How much a concept found in a CV counts where it stands: its section's weight, or this facet's own
@@ -139,6 +143,8 @@ class ScoringRules:
             uncorroborated=float(data.get("corroboration", {}).get("uncorroborated", 1.0)),
             substance_sections=tuple(data.get("corroboration", {}).get("substance", ("formation", "experience"))),
             corroborate_by=str(data.get("corroboration", {}).get("by", "lineage")),
+            asked_from=float(data.get("requirements", {}).get("asked_from", 0.0)),
+            added_weight=float(data.get("requirements", {}).get("added_weight", 1.0)),
         )
 
     def level_factor(self, asked: Level | None, reached: Level | None, experience: float = 0.0) -> float:

@@ -24,7 +24,7 @@ from matchstage.analysis.taxonomy import Facet, Taxonomy
 from matchstage.ranking.credit import HierarchyCredit
 from matchstage.ranking.crosslingual import language_free_concepts, on_text_scale
 from matchstage.ranking.evidence import CandidateEvidence, CandidateMatrix
-from matchstage.ranking.requirements import OfferDemand, Requirement
+from matchstage.ranking.requirements import OfferDemand, OfferRequirements, Requirement
 from matchstage.ranking.rules import ScoringRules, Weights, WeightsError
 from matchstage.ranking.text import TextSimilarity
 
@@ -150,14 +150,21 @@ class Scorer:
     def score(self, offer: Profile, candidates: Sequence[Profile], text_scores: Sequence[float],
               concept_scores: Sequence[float] | None = None) -> list[Score]:
         """Score every candidate against one offer (vectorised over candidates)."""
-        return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores, concept_scores)
+        return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores,
+                               concept_scores=concept_scores)
+
+    def asked(self, offer: Profile) -> OfferRequirements:
+        return self.demand.asked(offer)
 
     def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float],
-                   concept_scores: Sequence[float] | None = None) -> list[Score]:
-        """``text_scores``: each candidate's text similarity to the offer; ``concept_scores``: the same on the
+                   asked: OfferRequirements | None = None, concept_scores: Sequence[float] | None = None
+                   ) -> list[Score]:
+        """``text_scores``: each candidate's text similarity to the offer; ``asked``: what the offer asks for,
+        when not what its text says (a requirements file); ``concept_scores``: the text similarity on the
         language-independent concept terms alone, which a CV in another language than the offer's is compared on
         (:mod:`matchstage.ranking.crosslingual`; without them, such a CV is scored on the facets alone)."""
-        reqs = self.requirements(offer)
+        asked = asked or self.asked(offer)
+        reqs = {f: list(asked.by_facet.get(f, ())) for f in Facet}
         n = len(matrix.profiles)
         same_language = matrix.same_language(offer.language)
         cross = ~same_language
@@ -222,7 +229,8 @@ class Scorer:
         if disciplines is not None and self.rules.discipline_gate < 1:
             overall = overall * (self.rules.discipline_gate + (1 - self.rules.discipline_gate) * disciplines)
         levels: list[LevelFit | None] = [None] * n
-        if offer.level is not None:
+        level = asked.level
+        if level is not None:
             # Candidates of one level and as many years of work share one record.
             fits: dict[tuple[Level | None, float], LevelFit] = {}
             counts_work = self.rules.level_per_experience_year > 0
@@ -230,7 +238,7 @@ class Scorer:
                 key = (p.level, p.experience if counts_work else 0.0)
                 fit = fits.get(key)
                 if fit is None:
-                    fit = fits[key] = LevelFit(offer.level, p.level, self.rules.level_factor(offer.level, *key), key[1])
+                    fit = fits[key] = LevelFit(level, p.level, self.rules.level_factor(level, *key), key[1])
                 levels[i] = fit
             overall = overall * np.array([fit.factor for fit in levels if fit is not None])
 
