@@ -25,6 +25,7 @@ import hashlib
 import json
 import pickle
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from matchstage.analysis.taxonomy import Facet, Taxonomy
 from matchstage.evaluation.baselines import rank_bm25, rank_tfidf_raw
 from matchstage.evaluation.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 from matchstage.match import Engine, MatchOptions, offer_files, prepare
+from matchstage.ranking.crosslingual import concept_term_hashes
 from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -147,7 +149,8 @@ def rules_for(base: ScoringRules, setting: Setting) -> ScoringRules:
         if group == "weights":
             weights[key] = value
         elif group == "rules":
-            rules = dataclasses.replace(rules, **{key: value})
+            changes: dict[str, Any] = {key: value}
+            rules = dataclasses.replace(rules, **changes)
         elif group == "best_share":
             rules = dataclasses.replace(rules, best_share=_replace_map(rules.best_share, key, value))
         elif group == "credit":
@@ -158,7 +161,7 @@ def rules_for(base: ScoringRules, setting: Setting) -> ScoringRules:
             facet, _, section = key.partition(":")
             inner = _replace_map(rules.section_weights.get(facet, {}), section, value)
             rules = dataclasses.replace(rules, section_weights=_replace_map(rules.section_weights, facet, inner))
-        elif group != "text":
+        elif group != "text":  # text settings are the Scorebook's
             raise ValueError(f"unknown parameter {name}")
     return dataclasses.replace(rules, weights=Weights(**weights))
 
@@ -187,6 +190,15 @@ GRID: dict[str, tuple[float, ...]] = {
     "text.concepts": (1.0, 2.0, 3.0),
     "text.broader_decay": (0.3, 0.5, 0.7),
 }
+# The shipped defaults without one of their parts, measured on each held-out set beside them: what each part adds.
+ABLATIONS = (
+    ("  without years of work", Setting((("rules.level_per_experience_year", 0.0),))),
+    ("  without soft levels", Setting((("rules.level_soft_floor", 0.7), ("rules.level_soft_per_year", 0.08)))),
+    ("  other languages: facets only", Setting((("text.crosslingual", 0.0),))),
+)
+
+# The parameters the candidate matrix depends on (what a CV shows): see Scorebook.matrix.
+MATRIX_PARAMETERS = ("rules.uncorroborated", "rules.repeat_bonus", "section_weights.", "concept_weights.")
 QUICK = ("weights.text", "weights.disciplines", "rules.discipline_gate", "rules.level_per_year",
          "rules.uncorroborated", "text.concepts")
 
@@ -200,8 +212,18 @@ class Scorebook:
         self.taxonomy = taxonomy
         self.base = base
         self.text_defaults = text_defaults
-        self._text: dict[tuple[str, float, float], np.ndarray] = {}
+        self._text: dict[tuple[str, float, float], tuple[np.ndarray, np.ndarray]] = {}
         self._features: dict[tuple[str, Setting], tuple[list[np.ndarray], list[np.ndarray]]] = {}
+        self._matrices: dict[tuple[str, tuple[tuple[str, float], ...]], CandidateMatrix] = {}
+
+    def matrix(self, data: Analysed, setting: Setting, scorer: Scorer) -> CandidateMatrix:
+        """What the candidates show: it changes only with the parameters of what a CV shows, not with weights,
+        gates, credit or levels (so it is built once for all of those)."""
+        shown = tuple((k, v) for k, v in setting.values if k.startswith(MATRIX_PARAMETERS))
+        key = (data.name, shown)
+        if key not in self._matrices:
+            self._matrices[key] = CandidateMatrix.build(scorer, data.candidate_profiles)
+        return self._matrices[key]
 
     def _concept_terms(self, profile: Profile, concepts: float, decay: float) -> Profile:
         terms: list[tuple[str, float]] = []
@@ -214,7 +236,9 @@ class Scorebook:
             terms.extend((CONCEPT_TERM + broader, weight * decay ** d) for broader, d in up.items())
         return dataclasses.replace(profile, concept_terms=tuple(terms), terms=None)
 
-    def text_scores(self, data: Analysed, setting: Setting) -> np.ndarray:
+    def text_scores(self, data: Analysed, setting: Setting) -> tuple[np.ndarray, np.ndarray]:
+        """Offers × candidates: the text similarities, and those on the language-independent concept terms alone
+        (what a CV in another language than the offer's is compared on)."""
         concepts = setting.get("text.concepts", self.text_defaults["concepts"])
         decay = setting.get("text.broader_decay", self.text_defaults["broader_decay"])
         key = (data.name, concepts, decay)
@@ -224,17 +248,20 @@ class Scorebook:
             else:
                 offers = tuple(self._concept_terms(p, concepts, decay) for p in data.offer_profiles)
                 candidates = tuple(self._concept_terms(p, concepts, decay) for p in data.candidate_profiles)
-            self._text[key] = TextSimilarity.fitted_similarities(offers, candidates)
+            self._text[key] = (TextSimilarity.fitted_similarities(offers, candidates),
+                               TextSimilarity.fitted_similarities(offers, candidates,
+                                                                  only=concept_term_hashes(self.taxonomy)))
         return self._text[key]
 
     def rankings(self, data: Analysed, setting: Setting) -> dict[str, list[str]]:
         rules = rules_for(self.base, setting)
         scorer = Scorer(self.taxonomy, rules, rules.weights)
-        matrix = CandidateMatrix.build(scorer, data.candidate_profiles)
-        text = self.text_scores(data, setting)
+        matrix = self.matrix(data, setting, scorer)
+        text, concepts = self.text_scores(data, setting)
         result = {}
         for i, (offer, profile) in enumerate(zip(data.offer_ids, data.offer_profiles, strict=True)):
-            scores = scorer.score_many(profile, matrix, list(text[i]))
+            cross = list(concepts[i]) if setting.get("text.crosslingual", 1.0) else None
+            scores = scorer.score_many(profile, matrix, list(text[i]), concept_scores=cross)
             result[offer] = _order(data.candidate_ids, np.array([s.score for s in scores]))
         return result
 
@@ -245,11 +272,11 @@ class Scorebook:
             return self._features[key]
         rules = rules_for(self.base, setting)
         scorer = Scorer(self.taxonomy, rules, rules.weights)
-        matrix = CandidateMatrix.build(scorer, data.candidate_profiles)
-        text = self.text_scores(data, setting)
+        matrix = self.matrix(data, setting, scorer)
+        text, concepts = self.text_scores(data, setting)
         xs, ys = [], []
         for i, (offer, profile) in enumerate(zip(data.offer_ids, data.offer_profiles, strict=True)):
-            scores = scorer.score_many(profile, matrix, list(text[i]))
+            scores = scorer.score_many(profile, matrix, list(text[i]), concept_scores=list(concepts[i]))
             top = max(float(text[i].max()), 1e-9)
             rows = []
             for s, raw in zip(scores, text[i].tolist(), strict=True):
@@ -344,10 +371,12 @@ def _row(name: str, mean: OfferScores, per_offer: Sequence[OfferScores]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--work-dir", type=Path, default=Path("/tmp/matchstage-crossval"),
-                        help="Where each set's analysis is kept between runs.")
+    # One folder per checkout: two worktrees running at once keep apart.
+    default_work = Path(tempfile.gettempdir()) / f"matchstage-crossval-{hashlib.sha256(bytes(ROOT)).hexdigest()[:8]}"
+    parser.add_argument("--work-dir", type=Path, default=default_work,
+                        help="Where each set's analysis is kept between runs (default: a folder per checkout).")
     parser.add_argument("--quick", action="store_true", help="Search fewer parameters.")
-    parser.add_argument("--rounds", type=int, default=2, help="Rounds of coordinate ascent.")
+    parser.add_argument("--rounds", type=int, default=1, help="Rounds of coordinate ascent.")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--only", help="Comma-separated set names to use (default: every set found).")
     parser.add_argument("--write-choice", type=Path, help="Write the setting chosen on all sets (JSON).")
@@ -388,9 +417,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         chosen, _ = choose(book, train, grid, args.rounds, log)
         print(f"held out: {held.name}  (chosen on the others: {chosen.describe()})")
         rows = {}
-        for name, rankings in (("matchstage, shipped", book.rankings(held, Setting())),
-                               ("matchstage, chosen out of fold", book.rankings(held, chosen))):
-            rows[name] = quality(held, rankings)
+        for name, setting in (("matchstage, shipped", Setting()), ("matchstage, chosen out of fold", chosen),
+                              *ABLATIONS):
+            rows[name] = quality(held, book.rankings(held, setting))
         for c in (0.1, 1.0):
             coef = fit_combination([book.features(a, Setting()) for a in train], c)
             rows[f"pairwise logistic C={c:g}"] = quality(
@@ -400,8 +429,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, (mean, per_offer) in rows.items():
             print(_row(name, mean, per_offer))
             if args.per_offer and name.startswith("matchstage"):
-                for s in per_offer:
-                    print(f"      {s.offer[:40]:<40} {s.ndcg5:.3f}")
+                for scores in per_offer:
+                    print(f"      {scores.offer[:40]:<40} {scores.ndcg5:.3f}")
         summary.append((held.name, rows))
         print()
     print(f"  {'mean over held-out sets':<26} " + "  ".join(

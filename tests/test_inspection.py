@@ -166,3 +166,19 @@ def test_merged_profiles_keep_where_each_concept_was_found(engine: Engine) -> No
     assert found == {("formation", "sociologie"), ("competences", "sig"), ("default", "entretien-semi-directif")}
     from_cache = Profile(cv.evidence, cv.lemmas, cv.language)  # the cache keeps neither sections nor places
     assert Profile.merge([from_cache, letter]).places == ()
+
+
+def test_the_degree_level_and_years_of_work_are_shown(tmp_path: Path) -> None:
+    """An offer's level, said to be recommended only when it is; a CV's highest degree and its years of work."""
+    offer = tmp_path / "offre.txt"
+    offer.write_text("Développeur·se web\nProfil recherché\nBac+3 recommandé, profil junior accepté.\nPython.\n",
+                     encoding="utf-8")
+    code, out, _ = _inspect("--offer", str(offer))
+    assert code == 0 and "degree level asked: Licence recommended «Bac+3»" in out
+    cv = write_docx(tmp_path / "CV_A.docx", "Camille Martin\nExpériences\n2010 - aujourd'hui : développeur web, "
+                    "agence Numérik (2025)\nFormation\n2008 Baccalauréat STI\n")
+    code, out, _ = _inspect(str(cv), "--format", "json")
+    found = json.loads(out)
+    assert (found["level"]["label"], found["experience_years"]) == ("Baccalauréat", 15)
+    code, out, _ = _inspect(str(cv))
+    assert "degree level: Baccalauréat «Baccalauréat»; 15 years of work" in out

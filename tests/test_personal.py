@@ -26,3 +26,12 @@ def test_personal_details_are_removed_and_reported() -> None:
 def test_name_words_come_from_file_name_and_top_line() -> None:
     assert name_words("cv-thomas-bernard-2025.pdf", ["Curriculum vitae"]) == {"thomas", "bernard"}
     assert name_words("Ines_Haddad", ["Inès HADDAD", "Master"]) == {"ines", "haddad"}
+
+
+def test_an_acronym_in_the_file_name_is_not_taken_for_a_name() -> None:
+    """"CV CESF - Bérénice Faure.pdf": CESF is her degree (conseillère en ESF), which the CV names too."""
+    acronyms = frozenset({"cesf", "cds"})
+    names = name_words("CV CESF - Berenice Faure.pdf", ["Bérénice FAURE", "CESF – 6 ans d'exp."], acronyms)
+    assert {"berenice", "faure"} <= names and "cesf" not in names
+    # A surname that happens to be an acronym is still a name when the top line writes it as one.
+    assert "cds" in name_words("CV Lea CDS.pdf", ["Léa CDS"], acronyms)

@@ -21,6 +21,7 @@ from matchstage.analysis.workers import BATCH_DOCUMENTS, AnalysisPool
 from matchstage.cache import Cache, CachedDocument, analysis_version
 from matchstage.i18n import _, ngettext
 from matchstage.outputs.progress import Progress, Silent
+from matchstage.ranking.crosslingual import concept_term_hashes
 from matchstage.ranking.requirements import OfferRequirements
 from matchstage.ranking.requirements_file import RequirementsError, load_requirements
 from matchstage.ranking.results import (
@@ -472,8 +473,9 @@ def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts
                                   _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
             if language == "en":
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "english", _("{file}: written in English; matched through the taxonomy's "
-                                                    "English labels, text similarity is weaker.").format(file=rel)))
+                flags.append(Flag(rel, "english", _("{file}: written in English; compared with the offer on the "
+                                                    "taxonomy's concepts (their English labels), not on its words."
+                                                    ).format(file=rel)))
             kept.append(f)
         if kept:
             candidates.append(Candidate(candidate.id, tuple(kept)))
@@ -497,6 +499,10 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
     matrix = engine.candidate_matrix(run.candidate_profiles)  # once for every offer
+    # A CV in another language than an offer's is compared with it on the language-independent concept terms.
+    concept_scores = (TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache,
+                                                         only=concept_term_hashes(engine.taxonomy))
+                      if any((~matrix.same_language(p.language)).any() for p in run.offer_profiles) else None)
     files = [tuple(run.folder.relative(f) for f in c.files) for c in run.candidates]  # once, not once per offer
     # Best score first, ties by candidate id: the ids' order is worked out once, each offer's by numpy.
     by_id = np.empty(len(run.candidates), dtype=np.int64)
@@ -504,7 +510,8 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
         asked = (run.asked[i] if i < len(run.asked) else None) or scorer.asked(offer_profile)
-        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]), asked)
+        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]), asked,
+                                   None if concept_scores is None else list(concept_scores[i]))
         order = np.lexsort((by_id, -np.fromiter((s.score for s in scores), dtype=float, count=len(scores))))
         ranking = tuple(
             Ranked(position, run.candidates[j].id, files[j], scores[j])

@@ -48,16 +48,22 @@ class Removed:
     text: str
 
 
-def name_words(candidate_id: str, first_lines: list[str]) -> set[str]:
-    """Words that are most likely the candidate's name: from the file or folder name, and the CV's top line."""
+def name_words(candidate_id: str, first_lines: list[str], acronyms: frozenset[str] = frozenset()) -> set[str]:
+    """Words that are most likely the candidate's name: from the file or folder name, and the CV's top line.
+
+    A word of the file name written in capitals that is one of ``acronyms`` (folded: the taxonomy's, "CV CESF -
+    Bérénice Faure.pdf") says what the CV is about, not who wrote it: it is a name only if the top line shows it.
+    """
     stem = re.sub(r"\.[A-Za-z0-9]{2,4}$", "", candidate_id)
-    words = {fold(w) for w in re.split(r"[\W_]+", stem) if len(w) > 1 and not w.isdigit()}
-    words -= _FILE_NOISE
+    top: set[str] = set()
     for line in first_lines[:2]:
         parts = line.split()
         if 1 < len(parts) <= 4 and all(_NAME_WORD.match(p) for p in parts):
-            words |= {fold(p) for p in parts}
-    return {w for w in words if len(w) > 1}
+            top |= {fold(p) for p in parts}
+    words = {fold(w) for w in re.split(r"[\W_]+", stem) if len(w) > 1 and not w.isdigit()
+             and not (w.isupper() and fold(w) in acronyms and fold(w) not in top)}
+    words -= _FILE_NOISE
+    return {w for w in words | top if len(w) > 1}
 
 
 def strip_personal(

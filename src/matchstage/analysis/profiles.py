@@ -14,7 +14,7 @@ from functools import cache, cached_property
 
 from matchstage.analysis.concepts import ConceptMatcher
 from matchstage.analysis.language import detect_language
-from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.lemmas import Analyzer, fold
 from matchstage.analysis.levels import (
     Level,
     asked_level,
@@ -143,6 +143,8 @@ class Profiler:
         self.matcher = matcher
         self.rules = rules or load_section_rules()
         self.text_rules = text_rules or TextRules.load()
+        # The taxonomy's acronyms, folded: in a file's name, what the CV is about rather than a name.
+        self._acronyms = frozenset(fold(a) for c in matcher.taxonomy.concepts.values() for a in c.acronyms)
 
     def offers(self, texts: Sequence[str]) -> list[Profile]:
         return self._profiles([(t, "offer", 1.0, set()) for t in texts])
@@ -155,7 +157,8 @@ class Profiler:
         jobs: list[tuple[str, Side, float, set[str]]] = []
         removed_per_doc = []
         for candidate_id, file_name, text in documents:
-            names = name_words(candidate_id, [line for line in text.splitlines() if line.strip()][:2])
+            names = name_words(candidate_id, [line for line in text.splitlines() if line.strip()][:2],
+                               self._acronyms)
             clean, removed = strip_personal(text, names)
             factor = LETTER_FACTOR if is_cover_letter(file_name, text) else 1.0
             jobs.append((clean, "cv", factor, names))

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from matchstage.analysis.language import ANALYSED
+from matchstage.analysis.levels import Level
 from matchstage.analysis.personal import Removed
 from matchstage.analysis.profiles import Profile, is_cover_letter
 from matchstage.analysis.sections import Side
 from matchstage.analysis.taxonomy import FACET_NAMES, Facet
-from matchstage.i18n import N_, _
+from matchstage.i18n import N_, _, ngettext
 from matchstage.match import (
     LANGUAGE_DETAIL,
     NOT_A_CV_DETAIL,
@@ -101,6 +102,10 @@ class Inspection:
     notes: tuple[str, ...] = ()
     sections: tuple[InspectedSection, ...] = ()
     removed: tuple[Removed, ...] = ()
+    # An offer: the degree level it asks for (soft when it only recommends it); a CV: its highest degree and the
+    # years of work it shows (which count toward a level).
+    level: Level | None = None
+    experience: float = 0.0
 
     @property
     def readable(self) -> bool:
@@ -126,13 +131,14 @@ def inspect_document(path: Path, options: InspectOptions = InspectOptions(), *,
     verdict, reason, message = _verdict(name, side, outcome, profile)
     notes = [localized_detail(warning) for warning in outcome.warnings]
     if side == "cv" and profile.language == "en":
-        notes.append(_("written in English: matched through the taxonomy's English labels, text similarity "
-                       "is weaker"))
+        notes.append(_("written in English: compared with an offer on the taxonomy's concepts (their English "
+                       "labels), not on its words"))
     if letter:
         notes.append(_("read as a cover letter: what it shows counts 0.75 of what a CV shows"))
     return Inspection(
         path, side, verdict, reason, message, outcome.format, outcome.pages, len(outcome.text.split()),
         profile.language, letter, tuple(notes), _sections(profile, side, engine), profile.removed,
+        profile.level, profile.experience,
     )
 
 
@@ -208,6 +214,10 @@ def to_json(inspection: Inspection) -> dict[str, Any]:
             for s in inspection.sections
         ],
         "personal_details_removed": [{"kind": r.kind, "text": r.text} for r in inspection.removed],
+        "level": None if inspection.level is None else {
+            "label": inspection.level.label, "years": inspection.level.years, "words": inspection.level.words,
+            "recommended_only": inspection.level.soft},
+        "experience_years": inspection.experience,
     }
 
 
@@ -238,6 +248,19 @@ def _found_line(found: Found, side: Side) -> str:
     return f"{text}{'  [' + ', '.join(tags) + ']' if tags else ''}"
 
 
+def _level_line(inspection: Inspection) -> str:
+    level = inspection.level
+    if inspection.side == "offer":
+        if level is None:
+            return _("degree level asked: none named")
+        asked = _("{level} recommended").format(level=level.label) if level.soft else level.label
+        return _("degree level asked: {level} «{words}»").format(level=asked, words=level.words)
+    reached = _("degree level: {level} «{words}»").format(level=level.label, words=level.words) if level else _(
+        "degree level: none named")
+    years = round(inspection.experience)
+    return reached + "; " + ngettext("{years} year of work", "{years} years of work", years).format(years=years)
+
+
 def format_inspection(inspection: Inspection) -> str:
     """The inspection as plain text for a terminal."""
     header = _("{path}, inspected as an offer") if inspection.side == "offer" else _("{path}, inspected as a CV")
@@ -248,6 +271,7 @@ def format_inspection(inspection: Inspection) -> str:
         format=inspection.format or "?", pages=inspection.pages, words=inspection.words,
         language=inspection.language))
     lines.append("  " + _verdict_line(inspection))
+    lines.append("  " + _level_line(inspection))
     lines += ["  " + _("note: {note}").format(note=note) for note in inspection.notes]
     if inspection.side == "cv":
         lines += ["", _("Personal details left out of scoring ({count})").format(count=len(inspection.removed))]

@@ -22,6 +22,7 @@ from matchstage.analysis.levels import Level
 from matchstage.analysis.profiles import Evidence, Profile
 from matchstage.analysis.taxonomy import Facet, Taxonomy
 from matchstage.ranking.credit import HierarchyCredit
+from matchstage.ranking.crosslingual import language_free_concepts, on_text_scale
 from matchstage.ranking.evidence import CandidateEvidence, CandidateMatrix
 from matchstage.ranking.requirements import OfferDemand, OfferRequirements, Requirement
 from matchstage.ranking.rules import ScoringRules, Weights, WeightsError
@@ -146,19 +147,30 @@ class Scorer:
         return self.credit.credit_row(wanted, concepts)
 
     # -- scores ---------------------------------------------------------------------------------------
-    def score(self, offer: Profile, candidates: Sequence[Profile], text_scores: Sequence[float]) -> list[Score]:
+    def score(self, offer: Profile, candidates: Sequence[Profile], text_scores: Sequence[float],
+              concept_scores: Sequence[float] | None = None) -> list[Score]:
         """Score every candidate against one offer (vectorised over candidates)."""
-        return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores)
+        return self.score_many(offer, CandidateMatrix.build(self, candidates), text_scores,
+                               concept_scores=concept_scores)
 
     def asked(self, offer: Profile) -> OfferRequirements:
         return self.demand.asked(offer)
 
     def score_many(self, offer: Profile, matrix: CandidateMatrix, text_scores: Sequence[float],
-                   asked: OfferRequirements | None = None) -> list[Score]:
-        """``asked``: what the offer asks for, when not what its text says (a requirements file)."""
+                   asked: OfferRequirements | None = None, concept_scores: Sequence[float] | None = None
+                   ) -> list[Score]:
+        """``text_scores``: each candidate's text similarity to the offer; ``asked``: what the offer asks for,
+        when not what its text says (a requirements file); ``concept_scores``: the text similarity on the
+        language-independent concept terms alone, which a CV in another language than the offer's is compared on
+        (:mod:`matchstage.ranking.crosslingual`; without them, such a CV is scored on the facets alone)."""
         asked = asked or self.asked(offer)
         reqs = {f: list(asked.by_facet.get(f, ())) for f in Facet}
         n = len(matrix.profiles)
+        same_language = matrix.same_language(offer.language)
+        cross = ~same_language
+        # What a CV in another language can show: a requirement outside it is neither counted nor listed as missing.
+        free = language_free_concepts(self.taxonomy)
+        findable = {f: np.array([r.concept in free for r in reqs[f]], dtype=bool) for f in Facet}
         credits: dict[Facet, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         for facet in Facet:
             concepts = [r.concept for r in reqs[facet]]
@@ -175,35 +187,41 @@ class Scorer:
         top_text = raw.max() if raw.size else 0.0
         scaled = raw / top_text if top_text > 0 else np.zeros_like(raw)
         facet_values: dict[Facet, np.ndarray | None] = {}
+        total = np.zeros(n)
+        used = np.zeros(n)
         for facet, (credit, _, importance) in credits.items():
             if not importance.size:
                 facet_values[facet] = None
                 continue
-            share = float(self.rules.best_share.get(facet.value, 0.0))
-            credit, importance = self.credit.grouped(credit, importance, [r.concept for r in reqs[facet]])
-            mean = credit @ importance / importance.sum()
-            best = (credit * (importance / importance.max())).max(axis=1)
-            facet_values[facet] = (1 - share) * mean + share * best
-        total = np.zeros(n)
-        used = np.zeros(n)
-        for facet, values in facet_values.items():
-            if values is not None:
-                # A facet weighs as much as the offer asks for it: in full when its profile or missions name
-                # one of its concepts, less when only its presentation does.
-                demand = max(r.importance for r in reqs[facet]) if self.rules.facet_by_demand else 1.0
-                weight = self.weights.of(facet) * min(1.0, demand)
-                if self.rules.rescale_facets:
-                    # Like text: the run's best candidate on this facet sets its scale, so that a facet whose
-                    # scores all sit low (an offer asking for many concepts) still tells candidates apart.
-                    top = values.max()
-                    values = values / top if top > 0 else values
-                total += weight * values
-                used += weight
-        # Word overlap between a French offer and an English CV means nothing: such a CV is scored on
-        # the facets alone, which match through the taxonomy's English labels.
-        same_language = matrix.same_language(offer.language)
-        total += np.where(same_language, self.weights.text * scaled, 0.0)
-        used += np.where(same_language, self.weights.text, 0.0)
+            concepts = [r.concept for r in reqs[facet]]
+            weight: float | np.ndarray
+            values, weight = self._facet(facet, credit, importance, concepts, [r.importance for r in reqs[facet]])
+            if cross.any():
+                # A cross-language CV: the requirements it can show only.
+                keep = findable[facet]
+                values_cross, weight_cross = (self._facet(facet, credit[:, keep], importance[keep],
+                                                          [c for c, k in zip(concepts, keep) if k],
+                                                          [r.importance for r, k in zip(reqs[facet], keep) if k])
+                                              if keep.any() else (np.zeros(n), 0.0))
+                values = np.where(cross, values_cross, values)
+                weight = np.where(cross, weight_cross, weight)
+            facet_values[facet] = values
+            if self.rules.rescale_facets:
+                # Like text: the run's best candidate on this facet sets its scale, so that a facet whose scores all
+                # sit low (an offer asking for many concepts) still tells candidates apart.
+                top = values.max()
+                values = values / top if top > 0 else values
+            total += weight * values
+            used += weight
+        # Word overlap between a French offer and an English CV means nothing: such a CV is compared on the
+        # concept terms alone, brought onto the scale of the same-language candidates' text scores.
+        text = scaled
+        if cross.any() and concept_scores is not None:
+            text = np.where(same_language, scaled,
+                            on_text_scale(scaled, np.asarray(concept_scores, dtype=float), same_language))
+        counted = same_language | (concept_scores is not None)
+        total += np.where(counted, self.weights.text * text, 0.0)
+        used += np.where(counted, self.weights.text, 0.0)
         overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
         # Graders read the discipline first: a candidate showing none of the disciplines the offer asks for keeps
         # at most `discipline_gate` of the score (1 disables it).
@@ -227,13 +245,28 @@ class Scorer:
         plans = {f: self._explanation_plan(reqs[f]) for f in Facet}
 
         def explain(i: int) -> Mapping[Facet, FacetScore]:
-            return {f: self._explain(plans[f], credits[f], facet_values[f], matrix, i) for f in Facet}
+            return {f: self._explain(plans[f], credits[f], facet_values[f], matrix, i,
+                                     findable[f] if cross[i] else None) for f in Facet}
 
         columns = [(f, None if v is None else v.tolist()) for f, v in facet_values.items()]
         return [
             Score(total_i, text_i, {f: None if v is None else v[i] for f, v in columns}, partial(explain, i), levels[i])
             for i, (total_i, text_i) in enumerate(zip(np.round(overall, 4).tolist(), np.round(raw, 4).tolist()))
         ]
+
+    def _facet(self, facet: Facet, credit: np.ndarray, importance: np.ndarray, concepts: Sequence[str],
+               asked: Sequence[float]) -> tuple[np.ndarray, float]:
+        """A facet's score for every candidate (from the credit each earns toward each requirement), and its weight
+        in the overall score."""
+        share = float(self.rules.best_share.get(facet.value, 0.0))
+        credit, importance = self.credit.grouped(credit, importance, concepts)
+        mean = credit @ importance / importance.sum()
+        best = (credit * (importance / importance.max())).max(axis=1)
+        values = (1 - share) * mean + share * best
+        # A facet weighs as much as the offer asks for it: in full when its profile or missions name one of its
+        # concepts, less when only its presentation does.
+        weight = self.weights.of(facet) * min(1.0, max(asked) if self.rules.facet_by_demand else 1.0)
+        return values, weight
 
     def _explanation_plan(self, reqs: Sequence[Requirement]) -> list[tuple[int, Requirement, str, bool]]:
         """What every candidate's explanation of one facet reads, worked out once per offer: the requirements
@@ -245,7 +278,9 @@ class Scorer:
 
     def _explain(self, plan: Sequence[tuple[int, Requirement, str, bool]],
                  credits: tuple[np.ndarray, np.ndarray, np.ndarray], values: np.ndarray | None,
-                 matrix: CandidateMatrix, i: int) -> FacetScore:
+                 matrix: CandidateMatrix, i: int, findable: np.ndarray | None = None) -> FacetScore:
+        """Candidate ``i``'s matched and missing concepts of one facet; with ``findable`` (a CV in another language
+        than the offer's), a concept it could not name in its language is not listed as missing."""
         if values is None:
             return FacetScore(None)
         credit, best, _ = credits
@@ -259,6 +294,6 @@ class Scorer:
                 evidence = matrix.best_evidence.get((i, best_row[j]))
                 matched.append(Match(req.concept, label, round(value, 3), by, self.taxonomy[by].label,
                                      evidence.words if evidence else "", req.required))
-            elif listed_if_missing:
+            elif listed_if_missing and (findable is None or findable[j]):
                 missing.append(label)
         return FacetScore(float(values[i]), tuple(matched), tuple(missing))

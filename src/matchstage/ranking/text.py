@@ -35,8 +35,9 @@ class TextSimilarity:
     something is computed: a run whose similarities are in the cache does without them.
     """
 
-    def __init__(self, *, smooth_idf: bool = True) -> None:
+    def __init__(self, *, smooth_idf: bool = True, only: np.ndarray | None = None) -> None:
         self.smooth_idf = smooth_idf
+        self.only = only
 
     @staticmethod
     def preload() -> None:
@@ -53,13 +54,13 @@ class TextSimilarity:
         defer_scipy_stats()
         from sklearn.feature_extraction.text import TfidfTransformer
 
-        counts, self.vocabulary_ = _count_matrix(profiles, None)
+        counts, self.vocabulary_ = _count_matrix(profiles, None, self.only)
         # No lemma at all in the run: nothing to weigh, every similarity is 0.
         self.transformer_ = TfidfTransformer(smooth_idf=self.smooth_idf).fit(counts) if counts.shape[1] else None
         return self.transformer_.transform(counts) if self.transformer_ else counts
 
     def transform(self, profiles: Sequence[Profile]) -> Any:
-        counts, _ = _count_matrix(profiles, self.vocabulary_)
+        counts, _ = _count_matrix(profiles, self.vocabulary_, self.only)
         return self.transformer_.transform(counts) if self.transformer_ else counts
 
     def similarities(self, offers: Sequence[Profile], candidates: Sequence[Profile]) -> np.ndarray:
@@ -70,31 +71,37 @@ class TextSimilarity:
 
     @classmethod
     def fitted_similarities(cls, offers: Sequence[Profile], candidates: Sequence[Profile],
-                            memo: BlobStore | None = None) -> np.ndarray:
+                            memo: BlobStore | None = None, only: np.ndarray | None = None) -> np.ndarray:
         """Fit on offers and candidates together and return their similarities, vectorising each once.
 
         With ``memo``, the result is kept under a hash of every profile's term counts, and a run on the
         same documents (again, or with other weights) reads it back instead of fitting again. The key
-        also holds this module's code and scikit-learn's version: a change to either fits again.
+        also holds this module's code and scikit-learn's version: a change to either fits again. With ``only``
+        (sorted term hashes), every other term is left out, IDF included: the language-independent concept terms
+        of :mod:`matchstage.ranking.crosslingual`.
         """
         if not candidates:
             return np.zeros((len(offers), 0))
-        key = _memo_key(offers, candidates) if memo is not None else ""
+        key = _memo_key(offers, candidates, only) if memo is not None else ""
         if memo is not None:
             stored = memo.get_blob(key)
             if stored is not None and len(stored) == 8 * len(offers) * len(candidates):
                 return np.frombuffer(stored, dtype="<f8").reshape(len(offers), len(candidates))
-        matrix = cls().fit_transform([*offers, *candidates])
+        similarity = cls()
+        similarity.only = only
+        matrix = similarity.fit_transform([*offers, *candidates])
         result = _cosines(matrix[: len(offers)], matrix[len(offers):])
         if memo is not None:
             memo.put_blob(key, result.astype("<f8").tobytes())
         return result
 
 
-def _count_matrix(profiles: Sequence[Profile], vocabulary: np.ndarray | None) -> tuple[Any, np.ndarray]:
+def _count_matrix(profiles: Sequence[Profile], vocabulary: np.ndarray | None,
+                  only: np.ndarray | None = None) -> tuple[Any, np.ndarray]:
     """The profiles' damped counts as a CSR matrix profiles × vocabulary, and the vocabulary (sorted hashes).
 
-    Without a vocabulary, it is every hash with a positive count; with one, hashes outside it are dropped.
+    Without a vocabulary, it is every hash with a positive count; with one, hashes outside it are dropped; with
+    ``only``, hashes outside ``only`` too.
     """
     import scipy.sparse as sp
 
@@ -104,6 +111,8 @@ def _count_matrix(profiles: Sequence[Profile], vocabulary: np.ndarray | None) ->
     counts = np.concatenate([t.counts for t in terms]) if terms else np.zeros(0)
     rows = np.repeat(np.arange(len(terms)), lengths)
     keep = counts > 0
+    if only is not None:
+        keep &= np.isin(hashes, only, assume_unique=False)
     if vocabulary is None:
         vocabulary, columns = np.unique(hashes[keep], return_inverse=True)
     else:
@@ -122,8 +131,11 @@ def _cosines(a: Any, b: Any) -> np.ndarray:
     return np.asarray((a @ b.T).toarray(), dtype=float)
 
 
-def _memo_key(offers: Sequence[Profile], candidates: Sequence[Profile]) -> str:
+def _memo_key(offers: Sequence[Profile], candidates: Sequence[Profile], only: np.ndarray | None = None) -> str:
     digest = hashlib.sha256(f"{_code_version()} {len(offers)} {len(candidates)}".encode())
+    if only is not None:
+        digest.update(b"only")
+        digest.update(np.ascontiguousarray(only).data)
     for profile in (*offers, *candidates):
         terms = profile.term_counts
         digest.update(len(terms).to_bytes(8, "little"))
