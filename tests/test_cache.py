@@ -12,14 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 from matchstage import cache as cache_module
-from matchstage import scoring
-from matchstage.analysis import Analyzer
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import load_taxonomy
 from matchstage.cache import Cache, analysis_version
 from matchstage.cli import cli
 from matchstage.match import Engine, MatchOptions, match
-from matchstage.report import to_json
-from matchstage.scoring import ScoringRules, Weights
-from matchstage.taxonomy import load_taxonomy
+from matchstage.outputs.report import to_json
+from matchstage.ranking import scoring
+from matchstage.ranking.scoring import ScoringRules, Weights
 from tests.conftest import DATA
 from tests.factories import ACCOUNTANT, GEOGRAPHER, LETTER, OFFER, SOCIOLOGIST, write_pdf
 
@@ -126,10 +126,10 @@ def test_analysis_version_follows_the_analysis_code_and_nothing_else(tmp_path: P
     shutil.copytree(SOURCE, code, ignore=shutil.ignore_patterns("__pycache__"))
     before = analysis_version("t", code_dir=code)
     assert before == analysis_version("t")
-    with (code / "report.py").open("a") as handle:  # output only: cached analyses stay valid
+    with (code / "outputs" / "report.py").open("a") as handle:  # output only: cached analyses stay valid
         handle.write("\n# a comment\n")
     assert analysis_version("t", code_dir=code) == before
-    for name in ("normalize.py", "analysis.py", "readers/pdf.py", "terms.py"):
+    for name in ("reading/normalize.py", "analysis/lemmas.py", "reading/readers/pdf.py", "analysis/terms.py"):
         with (code / name).open("a") as handle:
             handle.write("\n# a comment\n")
         assert analysis_version("t", code_dir=code) != before, name

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from matchstage.cli import cli
-from matchstage.documents import SkipReason
+from matchstage.reading.documents import SkipReason
 from tests.factories import OFFER
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "pdfs"
@@ -75,8 +75,8 @@ READ_BOUND_S = 150
 @pytest.mark.corpus
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpora/pdfs is not beside the repository")
 def test_read_many_over_the_corpus_gives_every_file_one_outcome_in_time() -> None:
-    from matchstage.documents import Document, ReadLimits
-    from matchstage.extraction import read_many
+    from matchstage.reading.documents import Document, ReadLimits
+    from matchstage.reading.extraction import read_many
 
     paths = sorted(CORPUS.glob("*.pdf"))
     started = time.monotonic()

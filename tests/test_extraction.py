@@ -1,6 +1,6 @@
 """read_many: every file back exactly once, whatever a reader does to its worker process.
 
-The misbehaving readers are monkeypatched into ``matchstage.extraction``; workers are forked, so they
+The misbehaving readers are monkeypatched into ``matchstage.reading.extraction``; workers are forked, so they
 run the patched function.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-import matchstage.extraction as extraction
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.extraction import read_many, read_many_timed
+import matchstage.reading.extraction as extraction
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.extraction import read_many, read_many_timed
 from tests import hostile
 
 REAL_READ = extraction.read_document

@@ -18,13 +18,13 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from matchstage.blinding import pseudonym
 from matchstage.cli import cli
-from matchstage.documents import READER_DETAILS, SkipReason, Unreadable, localized_detail
-from matchstage.evaluate import Evaluation, format_evaluation
+from matchstage.evaluation.evaluate import Evaluation, format_evaluation
+from matchstage.evaluation.metrics import OfferScores
 from matchstage.i18n import LOCALE_DIR, _, language_from_environment, set_language, translate_filled
 from matchstage.match import LANGUAGE_DETAIL, NOT_A_CV_DETAIL
-from matchstage.metrics import OfferScores
+from matchstage.outputs.blinding import pseudonym
+from matchstage.reading.documents import READER_DETAILS, SkipReason, Unreadable, localized_detail
 from tests.factories import ACCOUNTANT, OFFER, SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

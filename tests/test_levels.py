@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from matchstage.levels import asked_level, levels_in, reached_level
-from matchstage.scoring import ScoringRules
+from matchstage.analysis.levels import asked_level, levels_in, reached_level
+from matchstage.ranking.scoring import ScoringRules
 
 
 @pytest.mark.parametrize(("line", "years"), [

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.documents import ReadLimits, SkipReason, Unreadable
-from matchstage.readers import (
+from matchstage.reading.documents import ReadLimits, SkipReason, Unreadable
+from matchstage.reading.readers import (
     CANDIDATE_SUFFIXES,
     OFFER_SUFFIXES,
     is_document,
     read_document,
     reader_for,
 )
-from matchstage.readers import pdf as pdf_reader
-from matchstage.readers.office import DocxReader, OdtReader
-from matchstage.readers.pdf import PdfReader
-from matchstage.readers.text import HtmlReader, TextReader
+from matchstage.reading.readers import pdf as pdf_reader
+from matchstage.reading.readers.office import DocxReader, OdtReader
+from matchstage.reading.readers.pdf import PdfReader
+from matchstage.reading.readers.text import HtmlReader, TextReader
 from tests import hostile
 
 

@@ -18,10 +18,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from matchstage.cli import cli
-from matchstage.documents import ReadLimits, SkipReason, Unreadable
-from matchstage.extraction import read_many
-from matchstage.normalize import normalize_pages, normalize_text
-from matchstage.readers import read_document
+from matchstage.reading.documents import ReadLimits, SkipReason, Unreadable
+from matchstage.reading.extraction import read_many
+from matchstage.reading.normalize import normalize_pages, normalize_text
+from matchstage.reading.readers import read_document
 from tests.factories import OFFER, SOCIOLOGIST, write_docx, write_pdf
 
 
@@ -124,7 +124,7 @@ def test_too_many_pages_is_too_large(tmp_path: Path) -> None:
 
 
 def test_a_file_that_hangs_is_cut_off_and_the_rest_is_read(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchstage.extraction as extraction
+    import matchstage.reading.extraction as extraction
 
     real = extraction.read_document
 

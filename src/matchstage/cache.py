@@ -11,7 +11,7 @@ the cache itself).
 
 Each document is stored in the form ranking reads fastest: its concepts and lemmas as compressed JSON,
 the lemma weights as a compressed float64 array, and the term counts the text score needs
-(:class:`~matchstage.terms.TermCounts`) as raw bytes that numpy reads in place. Fitted text
+(:class:`~matchstage.analysis.terms.TermCounts`) as raw bytes that numpy reads in place. Fitted text
 similarities are kept too (``get_blob``/``put_blob``), so that a run on documents seen together before
 needs neither scikit-learn nor spaCy.
 """
@@ -33,11 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from matchstage.levels import Level
+from matchstage.analysis.levels import Level
+from matchstage.analysis.profiles import Evidence, Profile
+from matchstage.analysis.taxonomy import Facet
+from matchstage.analysis.terms import TermCounts
 from matchstage.paths import models_dir
-from matchstage.profiles import Evidence, Profile
-from matchstage.taxonomy import Facet
-from matchstage.terms import TermCounts
 
 DEFAULT_MAX_AGE_DAYS = 60.0
 # The layout of the tables; a cache file with another one is emptied and laid out again.
@@ -45,9 +45,8 @@ SCHEMA_VERSION = 3
 # Reading an entry marks it used; a mark younger than this is left alone (no write on every re-run).
 _USED_RESOLUTION_S = 6 * 3600
 # Source files whose code shapes a profile; editing one invalidates the cache.
-_ANALYSIS_SOURCES = ("analysis.py", "inclusive.py", "facets.py", "profiles.py", "sections.py", "personal.py",
-                     "language.py", "normalize.py", "pipeline.py", "fr_tokenizer.py", "terms.py", "levels.py",
-                     "readers")
+# What analysing a document depends on: the reading and analysis stages, whole.
+_ANALYSIS_SOURCES = ("reading", "analysis")
 _DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml")
 
 

@@ -7,30 +7,34 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchstage import __version__
-from matchstage.analysis import Analyzer
-from matchstage.analysis_workers import BATCH_DOCUMENTS, AnalysisPool
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.language import ANALYSED
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.pipeline import collection_paused
+from matchstage.analysis.profiles import Profile, Profiler
+from matchstage.analysis.sections import load_section_rules, split_sections
+from matchstage.analysis.taxonomy import Taxonomy, load_taxonomy
+from matchstage.analysis.workers import BATCH_DOCUMENTS, AnalysisPool
 from matchstage.cache import Cache, CachedDocument, analysis_version
-from matchstage.candidates import Candidate, CandidateFolder, scan_candidates
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
-from matchstage.extraction import default_jobs, read_many
-from matchstage.facets import ConceptMatcher
 from matchstage.i18n import _, ngettext
-from matchstage.language import ANALYSED
-from matchstage.pipeline import collection_paused
-from matchstage.profiles import Profile, Profiler
-from matchstage.progress import Progress, Silent
-from matchstage.readers import OFFER_SUFFIXES
-from matchstage.scoring import CandidateMatrix, Score, Scorer, ScoringRules, TextSimilarity, Weights
-from matchstage.sections import load_section_rules, split_sections
-from matchstage.taxonomy import Taxonomy, load_taxonomy
-
-if TYPE_CHECKING:
-    from matchstage.assign import Assignment
+from matchstage.outputs.progress import Progress, Silent
+from matchstage.ranking.results import (
+    Duplicate,
+    Flag,
+    MatchResult,
+    Offer,
+    OfferResult,
+    Ranked,
+    Skipped,
+)
+from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
+from matchstage.reading.candidates import Candidate, CandidateFolder, scan_candidates
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
+from matchstage.reading.extraction import default_jobs, read_many
+from matchstage.reading.readers import OFFER_SUFFIXES
 
 # A document with no CV heading, no letter opening, and this long is not a CV (a thesis, a report...).
 NOT_A_CV_PAGES = 6
@@ -44,67 +48,6 @@ OFFER_MIN_WORDS = 5
 
 class MatchError(Exception):
     """A run that cannot go on (an offer that cannot be read, a missing folder)."""
-
-
-@dataclass(frozen=True)
-class Offer:
-    id: str
-    path: Path
-    text: str
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: SkipReason
-    message: str
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    path: str
-    same_as: str
-
-
-@dataclass(frozen=True)
-class Flag:
-    path: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Ranked:
-    rank: int
-    candidate: str
-    files: tuple[str, ...]
-    score: Score
-
-
-@dataclass(frozen=True)
-class OfferResult:
-    offer: Offer
-    ranking: tuple[Ranked, ...]
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    offers: tuple[OfferResult, ...]
-    skipped: tuple[Skipped, ...]
-    ignored: tuple[str, ...]
-    duplicates: tuple[Duplicate, ...] = ()
-    flags: tuple[Flag, ...] = ()
-    weights: Weights = Weights()
-    version: str = __version__
-    taxonomy_version: str = ""
-    # A suggested assignment of candidates to offers, when asked for (matchstage.assign.with_assignment).
-    assignment: Assignment | None = None
-    # Candidates and files are pseudonyms (see matchstage.blinding).
-    blind: bool = False
-
-    @property
-    def candidates_ranked(self) -> int:
-        return max((len(o.ranking) for o in self.offers), default=0)
 
 
 @dataclass(frozen=True)
