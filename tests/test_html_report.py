@@ -30,7 +30,7 @@ from matchstage.reading.documents import SkipReason
 from tests.factories import SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "src" / "matchstage" / "templates"
+TEMPLATES = ROOT / "src" / "matchstage" / "outputs" / "templates"
 WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 HOSTILE_WORDS = '<script>alert("cv")</script> https://tracker.example/pixel.png'
 HOSTILE_ID = "<img src=x onerror=alert(1)>.pdf"

@@ -136,8 +136,8 @@ def _literal_messages(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-READER_SOURCES = sorted((ROOT / "src" / "matchstage" / "readers").glob("*.py")) + [
-    ROOT / "src" / "matchstage" / "extraction.py"]
+READER_SOURCES = sorted((ROOT / "src" / "matchstage" / "reading" / "readers").glob("*.py")) + [
+    ROOT / "src" / "matchstage" / "reading" / "extraction.py"]
 
 
 @pytest.mark.parametrize("path", READER_SOURCES, ids=lambda p: p.name)
