@@ -7,9 +7,10 @@ Reads ``ROOT/sources/cvs/*.toml`` (one fictional candidate each) and ``ROOT/sour
 writes the PDFs (reportlab) and the DOCX cover letters (python-docx) into ``ROOT/candidatures/``,
 writes ``ROOT/candidatures/notes.txt`` (from ``ROOT/sources/notes.txt`` when there is one) and
 ``ROOT/relevance.tsv`` (every candidate x offer pair of ``ROOT/offres/``, grades taken from each CV's
-``[relevance]`` table, 0 when absent; then every pair of ``ROOT/publiees/``, pages as published whose file is
-named ``<offer>_publiee``, graded as the hand-cut ``<offer>`` of ``ROOT/offres/``: same job, same grades), then re-reads every PDF with pypdf and checks that the text written
-can be extracted back, in order, accents intact.
+``[relevance]`` table, 0 when absent; then every pair of ``ROOT/publiees/``, pages as published named
+``<offer>_publiee``, graded as the hand-cut ``<offer>`` of ``ROOT/offres/``: same job, same grades),
+then re-reads every PDF with pypdf and checks that the text written can be extracted back, in order, accents
+intact.
 
 The output is deterministic: reportlab runs with ``invariant=1`` and the DOCX zip entries get a fixed date,
 so running the script twice gives identical bytes.

@@ -383,21 +383,19 @@ def _read_sentences(line: str, zoned: Sequence[SectionSpec], rules: SectionRules
     current = carried
     for sentence in _SENTENCE_END.split(line):
         folded = fold(sentence)
-        found = None
-        for spec in zoned:
-            assert spec.phrases is not None
-            match = spec.phrases.search(folded)
+        found: tuple[SectionSpec, str] | None = None
+        for target in zoned:
+            match = target.phrases.search(folded) if target.phrases else None
             if match:
-                keeper = rules.keeper(spec.kept_by)
+                keeper = rules.keeper(target.kept_by)
                 kept = keeper.search(folded) if keeper else None
-                found = (spec, match.group(0)) if kept is None else None
+                found = (target, match.group(0)) if kept is None else None
                 break
         if found is None and any(pattern.search(folded) for _, pattern in rules.keepers):
             current = None  # it speaks of the job: it stays, and so do the sentences after it
         elif found is not None:
             current = found
-        spec, cue = current if current else (None, "")
-        read.append((sentence, spec, cue))
+        read.append((sentence, *current) if current else (sentence, None, ""))
     return read
 
 
