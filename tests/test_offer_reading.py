@@ -112,3 +112,21 @@ def test_a_requirement_beside_culture_words_is_kept(profiler: Profiler, small_ta
     sections = profiler.offers([offer])[0].sections
     kept = [s for s in sections if "cadre de travail souple" in s.text]
     assert [s.name for s in kept] == ["default"] and kept[0].required
+
+
+def test_the_field_a_research_subject_serves_is_its_context_not_a_requirement(
+        profiler: Profiler, small_taxonomy: Taxonomy) -> None:
+    # A research subject with no heading: the field the work serves first, then the work itself.
+    subject = ("Outils cartographiques pour l'accès aux soins\n"
+               "- Encadrante : une chercheuse du laboratoire\n\n"
+               "L'accès aux soins dans les quartiers est un objet classique de la sociologie de la santé, qui en "
+               "décrit les inégalités depuis longtemps.\n\n"
+               "Nous proposons de construire un système d'information géographique des lieux de soins.\n")
+    asked = requirements(subject, profiler, small_taxonomy)
+    assert asked["sig"][1]
+    assert not asked["sociologie-sante"][1]
+    assert asked["sociologie-sante"][0] < asked["sig"][0]
+    # What the subject asks of the candidate is never context, however it is laid out.
+    prerequisite = subject.replace("\n\nL'accès",
+                                   "\n- Prérequis : solides notions de sociologie de la santé\n\nL'accès")
+    assert requirements(prerequisite, profiler, small_taxonomy)["sociologie-sante"][1]

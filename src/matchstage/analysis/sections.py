@@ -302,20 +302,51 @@ def _title_and_preamble(sections: list[Section], specs: tuple[SectionSpec, ...])
         title_spec = by_name["titre"]
         return [head, Section(title_spec.name, "", tuple(lines[page_start:]), title_spec.weight,
                               title_spec.required, title_spec.scored), *sections[1:]]
-    title: list[str] = []
-    rest = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        if len(title) == _TITLE_LINES or len(line.split()) > _TITLE_WORDS:
-            break
-        title.append(line)
-        rest = i + 1
+    title, rest = _title_lines(lines)
     result = []
     for spec, part in ((by_name["titre"], title), (by_name["preambule"], list(lines[rest:]))):
         if any(line.strip() for line in part):
             result.append(Section(spec.name, "", tuple(part), spec.weight, spec.required, spec.scored))
     return result + sections[1:]
+
+
+def _title_lines(lines: Sequence[str], *, paragraph: bool = False) -> tuple[list[str], int]:
+    """An offer's first short lines (its title), and the index of the line after them; with ``paragraph``, the
+    title also ends at the first blank line after it."""
+    title: list[str] = []
+    rest = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            if paragraph and title:
+                break
+            continue
+        if len(title) == _TITLE_LINES or len(line.split()) > _TITLE_WORDS:
+            break
+        title.append(line)
+        rest = i + 1
+    return title, rest
+
+
+def _headless_lead(sections: list[Section], rules: SectionRules) -> list[Section]:
+    """An offer with no heading at all (a job board's ad, a research subject): its first short lines are its
+    title, and what comes before its first line about the job or the candidate (``role`` or ``asked`` in
+    [offer_reading]: the organisation, the project's background, the field it serves) is context; the rest
+    stays ``default``."""
+    by_name = {spec.name: spec for spec in rules.offer}
+    if (not sections or sections[0].name != "default" or not rules.keepers
+            or any(s.name in _OfferEnd._OTHER_OFFER for s in sections)
+            or not {"titre", "contexte"} <= by_name.keys()):
+        return sections
+    lines = sections[0].lines
+    title, rest = _title_lines(lines, paragraph=True)
+    if not any(line.strip() for line in lines[rest:]):
+        return sections  # a few lines only: all of it is asked for
+    # The first line that speaks of the job, or asks something of the candidate ("Prérequis : ...").
+    first = next((i for i in range(rest, len(lines)) if any(k.search(fold(lines[i])) for _, k in rules.keepers)),
+                 rest)
+    parts = ((by_name["titre"], title), (by_name["contexte"], lines[rest:first]), (by_name["default"], lines[first:]))
+    return [Section(spec.name, "", tuple(part), spec.weight, spec.required, spec.scored)
+            for spec, part in parts if any(line.strip() for line in part)] + sections[1:]
 
 
 # -- what an offer's sentences are about ------------------------------------------------------------------------
@@ -334,6 +365,7 @@ def read_offer_parts(sections: list[Section], rules: SectionRules) -> list[Secti
     """An offer's sections as a recruiter reads them: a line already read (a paragraph the page repeats) counts
     once, and a sentence that presents the organisation, its culture or perks, or the job's conditions moves
     to that section (``phrases`` in models/sections.toml) however the page is laid out."""
+    sections = _headless_lead(sections, rules)
     by_name = {spec.name: spec for spec in rules.offer}
     repeated = by_name.get("repetition")
     targets = sorted((spec for spec in rules.offer if spec.phrases is not None), key=lambda spec: spec.weight)
