@@ -130,3 +130,14 @@ def test_the_field_a_research_subject_serves_is_its_context_not_a_requirement(
     prerequisite = subject.replace("\n\nL'accès",
                                    "\n- Prérequis : solides notions de sociologie de la santé\n\nL'accès")
     assert requirements(prerequisite, profiler, small_taxonomy)["sociologie-sante"][1]
+
+
+@pytest.mark.parametrize("line", [
+    "- Animer des ateliers utiles à l'association et à ses adhérents",
+    "L'association recrute une personne pour animer des ateliers, poste à pourvoir dès mars.",
+    "Depuis son arrivée, la personne recrutée animera des ateliers ; horaires à définir ensemble.",
+])
+def test_the_job_named_beside_the_organisation_or_the_conditions_stays_asked_for(
+        line: str, profiler: Profiler, small_taxonomy: Taxonomy) -> None:
+    importance, required = requirements(HEADLESS + f"\n{line}\n", profiler, small_taxonomy)["animation-ateliers"]
+    assert required and importance >= 0.8

@@ -35,12 +35,18 @@ class SectionSpec:
     headings: tuple[str, ...] = ()
     # An offer's section of what would be a plus ("Apprécié :"): what it names is asked for, not required.
     appreciated: bool = False
-    # An offer's sentence holding one of these phrases belongs to this section, wherever it stands among the
-    # sections of ``phrases_from`` (a page with no headings presents its organisation, its perks...), unless it
-    # holds a phrase of ``kept_by`` (see [offer_reading]).
+    # An offer's sentence holding one of these phrases (among its first ``phrases_within`` words, when set)
+    # belongs to this section, wherever it stands among the sections of ``phrases_from`` (a page with no
+    # headings presents its organisation, its perks...), unless it holds a phrase of one of the ``kept_by``
+    # lists of [offer_reading]. With ``carries``, the sentences after it in its paragraph (or its list) that
+    # hold no telling phrase go with it.
     phrases: re.Pattern[str] | None = None
     phrases_from: tuple[str, ...] = ()
-    kept_by: str = ""
+    kept_by: tuple[str, ...] = ()
+    phrases_within: int = 0
+    carries: bool = False
+    # Whether a list item ("- ...") can be read into this section by its phrases (a presentation is prose).
+    in_lists: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,10 @@ def load_section_rules(path: Path | None = None) -> SectionRules:
                 appreciated=bool(table.get("appreciated", False)),
                 phrases=phrase_pattern(table.get("phrases", ())),
                 phrases_from=tuple(table.get("phrases_from", ())),
-                kept_by=str(table.get("kept_by", "")),
+                kept_by=tuple(table.get("kept_by", ())),
+                phrases_within=int(table.get("phrases_within", 0)),
+                carries=bool(table.get("carries", False)),
+                in_lists=bool(table.get("in_lists", True)),
             )
             for name, table in data[side].items()
         )
@@ -391,7 +400,8 @@ def read_offer_parts(sections: list[Section], rules: SectionRules) -> list[Secti
             # A list item, or a line right under one that introduces a list (":"), goes on as the line above.
             carried = previous if previous and (previous_line.rstrip().endswith(":")
                                                 or _LIST_ITEM.match(line) and _LIST_ITEM.match(previous_line)) else None
-            read = _read_sentences(line, zoned, rules, carried)
+            targets_here = zoned if not _LIST_ITEM.match(line) else [spec for spec in zoned if spec.in_lists]
+            read = _read_sentences(line, targets_here, rules, carried)
             # A paragraph is cut into its sentences when they go to different sections, or when one says it
             # asks for a plus ("... serait un atout"): the others are asked for as the section says.
             if (len({(spec.name if spec else "") for _, spec, _ in read}) == 1
@@ -401,7 +411,7 @@ def read_offer_parts(sections: list[Section], rules: SectionRules) -> list[Secti
                 for sentence, spec, cue in read:
                     parts.add(sentence, spec, cue)
             last = read[-1]
-            previous = (last[1], last[2]) if last[1] is not None else None
+            previous = (last[1], last[2]) if last[1] is not None and last[1].carries else None
             previous_line = line
         result.extend(parts.sections())
     return result
@@ -410,25 +420,37 @@ def read_offer_parts(sections: list[Section], rules: SectionRules) -> list[Secti
 def _read_sentences(line: str, zoned: Sequence[SectionSpec], rules: SectionRules,
                     carried: tuple[SectionSpec, str] | None) -> list[tuple[str, SectionSpec | None, str]]:
     """Each sentence of ``line`` with the section its phrases move it to (None: it stays) and the phrase.
-    A sentence with no telling phrase goes on as the one before it in the paragraph."""
+    A sentence with no telling phrase goes on as the one before it in the paragraph, when that one's section
+    ``carries``."""
     read: list[tuple[str, SectionSpec | None, str]] = []
     current = carried
     for sentence in _SENTENCE_END.split(line):
         folded = fold(sentence)
         found: tuple[SectionSpec, str] | None = None
         for target in zoned:
-            match = target.phrases.search(folded) if target.phrases else None
+            match = _phrase_in(target, folded)
             if match:
-                keeper = rules.keeper(target.kept_by)
-                kept = keeper.search(folded) if keeper else None
-                found = (target, match.group(0)) if kept is None else None
+                kept = any(keeper.search(folded) for name in target.kept_by if (keeper := rules.keeper(name)))
+                found = None if kept else (target, match)
                 break
-        if found is None and any(pattern.search(folded) for _, pattern in rules.keepers):
-            current = None  # it speaks of the job: it stays, and so do the sentences after it
-        elif found is not None:
+        if found is not None:
             current = found
+        elif any(pattern.search(folded) for _, pattern in rules.keepers):
+            current = None  # it speaks of the job: it stays, and so do the sentences after it
+        elif current is not None and not current[0].carries:
+            current = None
         read.append((sentence, *current) if current else (sentence, None, ""))
     return read
+
+
+def _phrase_in(spec: SectionSpec, folded: str) -> str:
+    """The first of ``spec``'s phrases found in a folded sentence (among its first words if so limited)."""
+    if spec.phrases is None:
+        return ""
+    if spec.phrases_within:
+        folded = " ".join(folded.split()[:spec.phrases_within])
+    match = spec.phrases.search(folded)
+    return match.group(0) if match else ""
 
 
 class _Parts:
