@@ -45,7 +45,8 @@ def test_json_has_the_contract_keys(json_run: tuple[int, dict, str]) -> None:
     assert code == 0
     assert {"offers", "skipped", "ignored"} <= data.keys()
     offer = data["offers"][0]
-    assert set(offer) == {"offer", "path", "ranking"}
+    assert set(offer) == {"offer", "path", "requirements_source", "requirements", "ranking"}
+    assert offer["requirements_source"] is None  # no requirements file beside the offer: its text was read
     assert offer["offer"] == "offre_sante"
     entry = offer["ranking"][0]
     assert set(entry) == {"rank", "candidate", "files", "score", "facets", "level"}

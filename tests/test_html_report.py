@@ -287,6 +287,13 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     write_pdf(cands / HOSTILE_FOLDER / "CV.pdf", SOCIOLOGIST)
     (cands / "vide.pdf").write_bytes(b"")
     (cands / "notes.txt").write_text("à relire", encoding="utf-8")
+    # The GIS offer is ranked on its requirements file, corrected: soft skills dropped, the level only wished for.
+    sig = offers / "stage_sig_biodiversite_parc.txt"
+    assert CliRunner().invoke(cli, ["requirements", str(sig)]).exit_code == 0
+    written = sig.with_name("stage_sig_biodiversite_parc.requirements.toml")
+    corrected = [line for line in written.read_text(encoding="utf-8").splitlines()
+                 if not line.startswith(("rigueur =", "autonomie =", "travail-equipe ="))]
+    written.write_text("\n".join(corrected).replace("level_soft = false", "level_soft = true"), encoding="utf-8")
     report = root / "out" / "shortlist.html"
     result = CliRunner().invoke(cli, ["match", str(offers), str(cands), "--format", "json", "-o", str(report),
                                       "--cache-dir", str(root / "cache"), "-q"])
@@ -324,7 +331,7 @@ def opened(browser: Any, real_run: tuple[Path, dict[str, Any]]) -> Iterator[tupl
 def test_report_loads_nothing_but_itself_and_logs_no_error(opened: tuple[Any, dict[str, Any]]) -> None:
     page, seen = opened
     page.mouse.wheel(0, 4000)  # scroll and open the evidence: nothing lazy may load then either
-    page.locator("details").first.click()
+    page.locator("tbody.candidate details").first.click()
     page.wait_for_timeout(200)
     assert seen["requests"] == [seen["url"]]
     assert [m for m in seen["console"] if m[0] in {"error", "warning"}] == []
@@ -385,6 +392,34 @@ def test_matrix_and_file_sections_in_the_browser(opened: tuple[Any, dict[str, An
     assert {s["reason"] for s in data["skipped"]} >= {"empty", "duplicate"}
     for entry in (*data["skipped"], *({"path": p} for p in data["ignored"]), *data["duplicates"], *data["flags"]):
         assert entry["path"] in files
+
+
+def test_each_offer_lists_the_requirements_it_was_ranked_on(opened: tuple[Any, dict[str, Any]]) -> None:
+    from playwright.sync_api import expect
+
+    page, seen = opened
+    for number, offer in enumerate(seen["data"]["offers"], start=1):
+        box = page.locator(f"#offer-{number}-requirements")
+        box.scroll_into_view_if_needed()
+        summary = box.locator("summary")
+        if offer["requirements_source"]:
+            expect(box.locator("table.asked")).to_be_visible()  # a file the officer corrected is shown open
+            expect(summary).to_contain_text("(from stage_sig_biodiversite_parc.requirements.toml)")
+            expect(box.locator("p.level")).to_have_text("Level: Master 1 (wished for)")
+        else:
+            expect(summary).to_contain_text("(as matchstage reads the offer's text)")
+            expect(box.locator("table.asked")).to_be_hidden()
+            summary.click()
+            expect(box.locator("table.asked")).to_be_visible()
+        rows = box.evaluate("e => [...e.querySelectorAll('table.asked tbody tr')]"
+                            ".map(r => [...r.cells].slice(1).map(c => c.textContent.trim()))")
+        asked = offer["requirements"]
+        assert rows == [[c["label"], f"{c['weight']:.2f}", c["asked"]]
+                        for facet in ("skills", "disciplines", "methods") for c in asked[facet]]
+    sig = seen["data"]["offers"][1]
+    labels = [c["label"] for c in sig["requirements"]["skills"]]
+    assert "Rigueur et organisation" not in labels and "Rédaction" in labels
+    assert "Rigueur et organisation" not in (page.locator("#offer-2").text_content() or "")
 
 
 def test_print_shows_every_detail_on_a4(opened: tuple[Any, dict[str, Any]], tmp_path: Path) -> None:

@@ -93,10 +93,10 @@ def test_each_hostile_file_gets_its_reason_and_a_message_naming_it(hostile: Path
     assert caught.value.message(name).startswith(f"{name}: ")
 
 
-def test_scanned_message_says_how_to_enable_ocr(hostile: Path) -> None:
+def test_scanned_message_says_ocr_was_turned_off(hostile: Path) -> None:
     with pytest.raises(Unreadable) as caught:
-        read_document(hostile / "CV_Scan.pdf")
-    assert "--ocr" in caught.value.message("CV_Scan.pdf")
+        read_document(hostile / "CV_Scan.pdf", ReadLimits(ocr=False))
+    assert "OCR turned off by --no-ocr" in caught.value.message("CV_Scan.pdf")
 
 
 def test_encrypted_message_says_what_to_do(hostile: Path) -> None:

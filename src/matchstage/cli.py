@@ -52,7 +52,8 @@ def reading_options(function: F) -> F:
         click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
                      help="Skip files bigger than this many megabytes (too-large)."),
         click.option("--password", default=None, help="Password for encrypted offer or CV PDFs."),
-        click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed."),
+        click.option("--ocr/--no-ocr", default=True, show_default=True,
+                     help="Read scanned PDFs by OCR (tesseract, French) when it is installed; --no-ocr skips them."),
     )):
         function = option(function)
     return function
@@ -113,6 +114,10 @@ def cli() -> None:
 @click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
               type=click.Path(path_type=Path, exists=True, file_okay=False),
               help="Use the taxonomy in DIR instead of the shipped one.")
+@click.option("--requirements", "requirement_files", multiple=True, metavar="FILE",
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="What an offer asks for, as `matchstage requirements` writes it and you corrected it; once per "
+                   "offer (each file names its offer). Default: OFFER.requirements.toml beside the offer, if any.")
 @click.option("--jobs", default=default_jobs, type=click.IntRange(min=1), help=JOBS_HELP)
 @reading_options
 @click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), metavar="DIR",
@@ -142,7 +147,8 @@ def cli() -> None:
 @lang_option
 def match_command(
     paths: tuple[Path, ...], top: int, fmt: str, outputs: tuple[Path, ...], weight_spec: str | None,
-    config: Path | None, taxonomy_dir: Path | None, jobs: int, timeout: float, max_pages: int, max_mb: float,
+    config: Path | None, taxonomy_dir: Path | None, requirement_files: tuple[Path, ...], jobs: int,
+    timeout: float, max_pages: int, max_mb: float,
     password: str | None, ocr: bool, cache_dir: Path | None, no_cache: bool, cache_max_age: float | None,
     quiet: bool, matrix_out: Path | None, assign: bool, capacity_specs: tuple[str, ...], min_score: float | None,
     assignment_out: Path | None, blind: bool, blind_key: Path | None,
@@ -181,6 +187,7 @@ def match_command(
         jobs=jobs,
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
         cache_max_age_days=_cache_max_age(cache_max_age, config),
+        requirements=requirement_files,
     )
     try:
         result = match(list(paths[:-1]), paths[-1], options, progress=for_terminal(quiet))
@@ -193,6 +200,10 @@ def match_command(
         result = _blinded(result, paths[-1], blind_key, quiet)
     if capacities is not None:
         result = with_assignment(result, capacities, min_score=(min_score or 0.0) / 100)
+    for offer in result.offers:
+        if offer.asked is not None and offer.asked.source is not None:
+            _err(_("{offer}: what it asks for read from {file}").format(offer=offer.offer.path,
+                                                                         file=offer.asked.source))
     for skipped in result.skipped:
         _err(_("skipped [{reason}] {message}").format(reason=skipped.reason.value, message=skipped.message))
     for flag in result.flags:
@@ -283,7 +294,41 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
         evaluation = evaluate(list(paths[:-1]), paths[-1], qrels, options)
     except (MatchError, TaxonomyError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
+    for offer, requirements in evaluation.requirements:
+        _err(_("{offer}: what it asks for read from {file}").format(offer=offer, file=requirements))
     click.echo(format_evaluation(evaluation), nl=False)
+
+
+@cli.command("requirements")
+@click.argument("offers", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True), metavar="OFFER...")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to FILE (one offer only) [default: OFFER.requirements.toml beside each offer].")
+@click.option("--force", is_flag=True, help="Write over a requirements file that exists (and its corrections).")
+@click.option("--taxonomy", "taxonomy_dir", metavar="DIR",
+              type=click.Path(path_type=Path, exists=True, file_okay=False),
+              help="Use the taxonomy in DIR instead of the shipped one.")
+@reading_options
+@lang_option
+def requirements_command(offers: tuple[Path, ...], output: Path | None, force: bool, taxonomy_dir: Path | None,
+                         timeout: float, max_pages: int, max_mb: float, password: str | None, ocr: bool) -> None:
+    """Write what each OFFER asks for as a file to check and correct before ranking.
+
+    \b
+    matchstage requirements offre.txt        # writes offre.requirements.toml
+    (edit it: weights, required or appreciated, concepts to drop or add, the level)
+    matchstage match offre.txt candidatures/ # ranks on the corrected file
+    """
+    from matchstage.outputs.inspection import RequirementsOptions, write_requirements
+
+    options = RequirementsOptions(output, force, taxonomy_dir,
+                                  ReadLimits(max_pages=max_pages, max_mb=max_mb, timeout_s=timeout,
+                                             password=password, ocr=ocr))
+    try:
+        written = write_requirements(list(offers), options)
+    except (MatchError, TaxonomyError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(_("written: {path}").format(path=path))
 
 
 @cli.command("inspect")

@@ -21,7 +21,12 @@ from matchstage.analysis.workers import BATCH_DOCUMENTS, AnalysisPool
 from matchstage.cache import Cache, CachedDocument, analysis_version
 from matchstage.i18n import _, ngettext
 from matchstage.outputs.progress import Progress, Silent
+from matchstage.ranking.requirements import OfferRequirements
+from matchstage.ranking.requirements_file import RequirementsError, load_requirements
 from matchstage.ranking.results import (
+    FACETS,
+    Asked,
+    AskedConcept,
     Duplicate,
     Flag,
     MatchResult,
@@ -30,11 +35,18 @@ from matchstage.ranking.results import (
     Ranked,
     Skipped,
 )
-from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
+from matchstage.ranking.scoring import (
+    CandidateMatrix,
+    Scorer,
+    ScoringRules,
+    TextSimilarity,
+    Weights,
+)
 from matchstage.reading.candidates import Candidate, CandidateFolder, scan_candidates
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
 from matchstage.reading.extraction import default_jobs, read_many
 from matchstage.reading.readers import OFFER_SUFFIXES
+from matchstage.reading.readers.ocr import OCR_NOTE, ocr_state
 
 # A document with no CV heading, no letter opening, and this long is not a CV (a thesis, a report...).
 NOT_A_CV_PAGES = 6
@@ -61,6 +73,9 @@ class MatchOptions:
     cache_dir: Path | None = None
     # None: the cache's own setting (60 days unless set); a value becomes the cache's setting.
     cache_max_age_days: float | None = None
+    # Requirements files given for offers (--requirements), each naming its offer; an offer without one uses
+    # OFFER.requirements.toml beside it when there is one, else what its text says.
+    requirements: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -210,8 +225,40 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-# Reasons that depend on the run's limits or options, so are not kept in the cache.
-_UNCACHED_REASONS = {SkipReason.TIMEOUT, SkipReason.TOO_LARGE, SkipReason.SCANNED}
+class _Readings:
+    """Where the cache keeps what reading a file gave, by the options that decided it.
+
+    An outcome is kept under the options it depends on, so that the same files with the same options give the
+    same result whatever ran before: a text read from the text layer, or a file skipped for its content, under
+    the size and page limits and the password (``plain``); a scan, read by OCR or skipped, under how OCR stood
+    as well (off, missing, which tesseract: ``scan``); a timeout under that and the time limit too. A file is
+    looked up under each, in that order; ``scan`` and ``timeout`` are worked out only for the files not found
+    under ``plain`` (how OCR stands takes a call to tesseract).
+    """
+
+    def __init__(self, limits: ReadLimits) -> None:
+        password = hashlib.sha256(limits.password.encode()).hexdigest()[:16] if limits.password else ""
+        self.plain = f"pages<={limits.max_pages} mb<={limits.max_mb!r} password={password}"
+        self._limits = limits
+        self._ocr = ""
+
+    @property
+    def scan(self) -> str:
+        if not self._ocr:
+            self._ocr = ocr_state(self._limits.ocr)
+        return f"{self.plain} ocr={self._ocr}"
+
+    @property
+    def timeout(self) -> str:
+        return f"{self.scan} timeout={self._limits.timeout_s!r}"
+
+    def of(self, outcome: Document | Unreadable) -> str:
+        """The options ``outcome`` depends on."""
+        if isinstance(outcome, Document):
+            return self.scan if outcome.ocr else self.plain
+        if outcome.reason is SkipReason.TIMEOUT:
+            return self.timeout
+        return self.scan if outcome.reason is SkipReason.SCANNED else self.plain
 
 
 def analyse_candidates(
@@ -226,7 +273,7 @@ def analyse_candidates(
     """
     owner = {f: c for c in folder.candidates for f in c.files}
     duplicates: list[Duplicate] = []
-    keys: dict[Path, str] = {}
+    digests: dict[Path, str] = {}
     first_by_bytes: dict[str, Path] = {}
     for path in (f for c in folder.candidates for f in c.files):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -234,10 +281,20 @@ def analyse_candidates(
             duplicates.append(Duplicate(folder.relative(path), folder.relative(first_by_bytes[digest])))
             continue
         first_by_bytes[digest] = path
-        keys[path] = Cache.document_key(digest, owner[path].id, path.name, engine.version if engine.cache else "")
-    cached = engine.cache.get_documents(keys.values()) if engine.cache else {}
-    results = {path: cached[key] for path, key in keys.items() if key in cached}
-    missing = [path for path in keys if path not in results]
+        digests[path] = digest
+    readings = _Readings(limits)
+
+    def key(path: Path, reading: str) -> str:
+        return Cache.document_key(digests[path], owner[path].id, path.name, engine.version, reading)
+
+    results: dict[Path, CachedDocument] = {}
+    if engine.cache:
+        for variant in ("plain", "scan", "timeout"):  # the files not found under one are looked up under the next
+            todo = {key(path, getattr(readings, variant)): path for path in digests if path not in results}
+            if not todo:
+                break
+            results.update((todo[k], doc) for k, doc in engine.cache.get_documents(todo).items())
+    missing = [path for path in digests if path not in results]
     if results:
         progress.message(ngettext("{n} document(s) from the cache", "{n} document(s) from the cache",
                                    len(results)).format(n=len(results)))
@@ -257,14 +314,18 @@ def analyse_candidates(
                 waiting.clear()
 
             progress.start(_("reading and analysing"), len(missing))
-            pool.expect(len(missing))  # workers start now: the pipeline loads while the files are read
-            for path, outcome in read_many(missing, limits, jobs=jobs):
+            reading: dict[Path, str] = {}  # the options each file's outcome depends on (the key it is kept under)
+            for done, (path, outcome) in enumerate(read_many(missing, limits, jobs=jobs)):
+                if engine.cache:
+                    reading[path] = readings.of(outcome)
                 if isinstance(outcome, Unreadable):
                     fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
                 elif not looks_like_cv(outcome):
                     fresh[path] = CachedDocument(outcome.pages, skip_reason=SkipReason.NOT_A_CV.value,
                                                  skip_detail=NOT_A_CV_DETAIL.format(pages=outcome.pages))
                 else:
+                    if not documents:  # the first to analyse: workers start now, the pipeline loads as the rest is read
+                        pool.expect(len(missing) - done)
                     documents[path] = outcome
                     waiting.append(path)
                 if path in fresh:
@@ -281,11 +342,7 @@ def analyse_candidates(
                 texts[path] = documents[path].text
             progress.stop()
         if engine.cache:
-            engine.cache.put_documents(
-                {keys[p]: d for p, d in fresh.items()
-                 if not d.skip_reason or SkipReason(d.skip_reason) not in _UNCACHED_REASONS},
-                engine.version,
-            )
+            engine.cache.put_documents({key(p, reading[p]): d for p, d in fresh.items()}, engine.version)
     results.update(fresh)
     return results, texts, duplicates
 
@@ -330,6 +387,8 @@ class PreparedRun:
     skipped: tuple[Skipped, ...]
     duplicates: tuple[Duplicate, ...]
     flags: tuple[Flag, ...]
+    # Per offer, what a requirements file says it asks for (None: what its text says).
+    asked: tuple[OfferRequirements | None, ...] = ()
 
 
 def prepare(
@@ -343,6 +402,11 @@ def prepare(
     if not candidates_dir.is_dir():
         raise MatchError(_("{path}: not a folder of candidates").format(path=candidates_dir))
     offers = read_offers(offer_paths, options.limits)
+    try:  # every file checked before anything is read or ranked
+        asked = load_requirements([(o.id, o.path) for o in offers], options.requirements, engine.taxonomy,
+                                  engine.rules)
+    except RequirementsError as error:
+        raise MatchError(str(error)) from None
     folder = scan_candidates(candidates_dir)
     with engine.analysis_pool(options.jobs) as pool:
         # Offers not in the cache go to a worker first: the French pipeline loads there while the
@@ -363,7 +427,7 @@ def prepare(
         profiles_of_offers = pending_offers()
     engine.analysed, engine.workers_started = pool.documents, pool.workers_started
     return PreparedRun(tuple(offers), tuple(profiles_of_offers), candidates, profiles, candidate_texts, folder,
-                       skipped, tuple(duplicates), flags)
+                       skipped, tuple(duplicates), flags, tuple(asked))
 
 
 _Gathered = tuple[tuple[Candidate, ...], tuple[Profile, ...], tuple[str, ...], tuple[Skipped, ...], tuple[Flag, ...]]
@@ -404,7 +468,8 @@ def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts
                 continue
             for warning in doc.warnings:
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "warning", _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
+                flags.append(Flag(rel, "ocr" if warning == OCR_NOTE else "warning",
+                                  _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
             if language == "en":
                 rel = folder.relative(f)
                 flags.append(Flag(rel, "english", _("{file}: written in English; matched through the taxonomy's "
@@ -438,13 +503,14 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     by_id[sorted(range(len(run.candidates)), key=lambda j: run.candidates[j].id)] = np.arange(len(run.candidates))
     results = []
     for i, (offer, offer_profile) in enumerate(zip(run.offers, run.offer_profiles)):
-        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]))
+        asked = (run.asked[i] if i < len(run.asked) else None) or scorer.asked(offer_profile)
+        scores = scorer.score_many(offer_profile, matrix, list(text_scores[i]), asked)
         order = np.lexsort((by_id, -np.fromiter((s.score for s in scores), dtype=float, count=len(scores))))
         ranking = tuple(
             Ranked(position, run.candidates[j].id, files[j], scores[j])
             for position, j in enumerate(order.tolist(), start=1)
         )
-        results.append(OfferResult(offer, ranking))
+        results.append(OfferResult(offer, ranking, _asked(asked, engine.taxonomy)))
     return MatchResult(
         offers=tuple(results),
         skipped=tuple(sorted(run.skipped, key=lambda s: s.path)),
@@ -454,6 +520,13 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
         weights=weights,
         taxonomy_version=engine.taxonomy.version,
     )
+
+
+def _asked(asked: OfferRequirements, taxonomy: Taxonomy) -> Asked:
+    concepts = tuple(AskedConcept(facet, r.concept, taxonomy[r.concept].label, r.importance, r.required)
+                     for facet in FACETS for r in asked.by_facet.get(facet, ()))
+    return Asked(asked.source, asked.level.label if asked.level else None, bool(asked.level and asked.level.soft),
+                 concepts)
 
 
 def match(

@@ -15,7 +15,15 @@ from functools import cache, cached_property
 from matchstage.analysis.concepts import ConceptMatcher
 from matchstage.analysis.language import detect_language
 from matchstage.analysis.lemmas import Analyzer
-from matchstage.analysis.levels import Level, asked_level, names_a_degree, reached_level
+from matchstage.analysis.levels import (
+    Level,
+    asked_level,
+    experience_years,
+    names_a_degree,
+    reached_level,
+    recommends,
+    softened,
+)
 from matchstage.analysis.personal import Removed, name_words, strip_personal
 from matchstage.analysis.sections import Section, SectionRules, Side, load_section_rules, split_sections
 from matchstage.analysis.taxonomy import Facet
@@ -80,6 +88,9 @@ class Profile:
     places: tuple[tuple[int, int], ...] = ()
     # The taxonomy concepts found, as terms of the text score: ("§sociologie", weight), broader ones included.
     concept_terms: tuple[tuple[str, float], ...] = ()
+    # A CV: the years of work it shows (its experience section's periods, or a stated figure), which count toward
+    # a level as a VAE does.
+    experience: float = 0.0
     # The terms and weights summed per term, when already known (from the cache); else worked out on first use.
     terms: TermCounts | None = field(default=None, compare=False, repr=False)
 
@@ -110,6 +121,7 @@ class Profile:
             places=tuple((offset + section, line) for p, offset in zip(profiles, offsets)
                          for section, line in p.places) if placed else (),
             concept_terms=tuple(t for p in profiles for t in p.concept_terms),
+            experience=max(p.experience for p in profiles),
             # Each document's counts as they are (a profile from the cache keeps its concept terms only there).
             terms=TermCounts.concatenated([p.term_counts for p in profiles]),
         )
@@ -189,7 +201,7 @@ class Profiler:
                 weights = self._corroborated(lemmas, weights, lemma_sections)
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
                                     tuple(weights), self._level(side, sections), tuple(places),
-                                    self._concept_terms(evidence)))
+                                    self._concept_terms(evidence), self._experience(side, sections)))
             on_done()
         return profiles
 
@@ -218,13 +230,26 @@ class Profiler:
                          for broader, distance in taxonomy.ancestors(e.concept).items())
         return tuple(terms)
 
+    @staticmethod
+    def _experience(side: Side, sections: Sequence[Section]) -> float:
+        if side != "cv":
+            return 0.0
+        return experience_years((line for s in sections if s.name == "experience" for line in s.lines),
+                                (line for s in sections if s.scored for line in s.lines))
+
     def _level(self, side: Side, sections: Sequence[Section]) -> Level | None:
         """An offer's asked level (from its profile if it names one, else its other requirement lines); a CV's
         reached level (education and headline)."""
         if side == "cv":
             return reached_level(line for s in sections if s.name in ("formation", "default") for line in s.lines)
-        lines = [line for s in sections if s.required for line in s.lines if not self.rules.is_appreciated(line)]
-        in_profile = [line for s in sections if s.name == "profil" for line in s.lines
-                      if not self.rules.is_appreciated(line)]
-        return asked_level(in_profile) or asked_level(lines)
+        # A level a line only recommends ("Bac+3 recommandé", "Master souhaité") is soft; a required one wins.
+        def soft(line: str) -> bool:
+            return self.rules.is_appreciated(line) or recommends(line)
+
+        lines = [line for s in sections if s.required for line in s.lines]
+        in_profile = [line for s in sections if s.name == "profil" for line in s.lines]
+        return (asked_level(line for line in in_profile if not soft(line))
+                or asked_level(line for line in lines if not soft(line))
+                or softened(asked_level(line for line in in_profile if soft(line))
+                            or asked_level(line for line in lines if soft(line))))
 

@@ -10,7 +10,8 @@ from pathlib import Path
 from matchstage.evaluation.baselines import rank_bm25, rank_tfidf_raw
 from matchstage.evaluation.metrics import OfferScores, evaluate_rankings, mean_scores, read_qrels
 from matchstage.i18n import _
-from matchstage.match import Engine, MatchOptions, prepare, rank
+from matchstage.match import Engine, MatchOptions, offer_files, prepare, rank
+from matchstage.ranking.requirements_file import requirements_path
 
 SYSTEMS = ("matchstage", "tfidf-raw", "bm25-lemmas")
 
@@ -22,6 +23,8 @@ class Evaluation:
     per_offer: Mapping[str, tuple[OfferScores, ...]]
     mean: Mapping[str, OfferScores]
     unjudged: tuple[str, ...] = ()
+    # (offer, requirements file) for each offer ranked on the requirements file beside it.
+    requirements: tuple[tuple[Path, Path], ...] = ()
 
 
 def system_rankings(
@@ -54,7 +57,10 @@ def evaluate(
         name: tuple(evaluate_rankings({o: r for o, r in by_offer.items() if o in qrels}, qrels))
         for name, by_offer in rankings.items()
     }
-    return Evaluation(per_offer, {name: mean_scores(list(scores)) for name, scores in per_offer.items()}, unjudged)
+    beside = tuple((path, requirements_path(path)) for path in offer_files(offer_paths)
+                   if requirements_path(path).is_file())  # what match would use too: said, so a figure is not misread
+    return Evaluation(per_offer, {name: mean_scores(list(scores)) for name, scores in per_offer.items()}, unjudged,
+                      beside)
 
 
 def format_evaluation(evaluation: Evaluation) -> str:

@@ -235,7 +235,8 @@ def blind(result: MatchResult, pseudonyms: Pseudonyms) -> Blinded:
                          for d in result.duplicates), key=lambda d: by_label(d.path))
     flags = sorted((Flag(labels[f.path], f.code, message(f.message, f.path)) for f in result.flags),
                    key=lambda f: (by_label(f.path), f.code))
-    offers = tuple(OfferResult(o.offer, _blind_ranking(o.ranking, labels, pseudonyms, redact)) for o in result.offers)
+    offers = tuple(OfferResult(o.offer, _blind_ranking(o.ranking, labels, pseudonyms, redact), o.asked)
+                   for o in result.offers)
     blinded = dataclasses.replace(result, offers=offers, skipped=tuple(skipped), ignored=tuple(ignored),
                                   duplicates=tuple(duplicates), flags=tuple(flags), blind=True)
     return Blinded(blinded, tuple(key))

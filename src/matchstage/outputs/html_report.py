@@ -27,7 +27,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from matchstage.ranking.assignment import unfilled_reason
-from matchstage.ranking.results import FACETS, Flag, MatchResult, OfferResult, Ranked
+from matchstage.ranking.results import FACETS, Asked, Flag, MatchResult, OfferResult, Ranked
 from matchstage.ranking.scoring import Match
 
 # Matched concepts shown on a candidate's line (all of them are under "Evidence"), so that 200 candidates
@@ -92,6 +92,9 @@ class OfferView:
     path: str
     candidates: tuple[CandidateView, ...]
     asked: tuple[str, ...]  # facets the offer mentions, in FACETS order
+    # What the facets and the level were scored on, and the requirements file's name when one was used.
+    requirements: Asked | None = None
+    requirements_file: str = ""
 
     @property
     def not_asked(self) -> tuple[str, ...]:
@@ -165,7 +168,9 @@ def offer_views(result: MatchResult) -> tuple[OfferView, ...]:
         candidates = tuple(_candidate(number, r, top_text, notes) for r in offer.ranking)
         asked = tuple(f.value for f in FACETS if any(r.score.values.get(f) is not None for r in offer.ranking))
         # The file name only: a folder path on the officer's machine is no business of the report's readers.
-        views.append(OfferView(number, f"offer-{number}", offer.offer.id, offer.offer.path.name, candidates, asked))
+        source = offer.asked.source if offer.asked is not None else None
+        views.append(OfferView(number, f"offer-{number}", offer.offer.id, offer.offer.path.name, candidates, asked,
+                               offer.asked, source.name if source else ""))
     return tuple(views)
 
 

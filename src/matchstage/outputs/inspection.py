@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,18 @@ from matchstage.analysis.profiles import Profile, is_cover_letter
 from matchstage.analysis.sections import Side
 from matchstage.analysis.taxonomy import FACET_NAMES, Facet
 from matchstage.i18n import N_, _
-from matchstage.match import LANGUAGE_DETAIL, NOT_A_CV_DETAIL, OFFER_MIN_WORDS, Engine, looks_like_cv
+from matchstage.match import (
+    LANGUAGE_DETAIL,
+    NOT_A_CV_DETAIL,
+    OFFER_MIN_WORDS,
+    Engine,
+    MatchError,
+    looks_like_cv,
+    offer_profiles,
+    read_offers,
+)
+from matchstage.outputs.report import write_atomically
+from matchstage.ranking.requirements_file import requirements_path, requirements_text
 from matchstage.ranking.scoring import Scorer
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
 from matchstage.reading.extraction import read_many
@@ -268,3 +280,37 @@ def format_inspection(inspection: Inspection) -> str:
         elif section.scored:
             lines.append("   " + _("no concept found"))
     return "\n".join(lines) + "\n"
+
+
+# -- requirements files -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RequirementsOptions:
+    output: Path | None = None
+    force: bool = False
+    taxonomy_dir: Path | None = None
+    limits: ReadLimits = ReadLimits()
+
+
+def write_requirements(paths: Sequence[Path], options: RequirementsOptions = RequirementsOptions(), *,
+                       engine: Engine | None = None) -> list[Path]:
+    """Write, for each offer, what matchstage reads as asked for in it as an editable requirements file
+    (``OFFER.requirements.toml`` beside it unless ``options.output``); returns the files written. A file that
+    exists is kept unless ``options.force``: it may hold a project officer's corrections."""
+    offers = read_offers(paths, options.limits)
+    if options.output is not None and len(offers) > 1:
+        raise MatchError(_("-o names one file: give one offer with it ({count} given)").format(count=len(offers)))
+    targets = [options.output or requirements_path(o.path) for o in offers]
+    existing = [t for t in targets if t.exists()]
+    if existing and not options.force:
+        raise MatchError(_("{path}: already exists, kept (it may hold corrections); --force writes over it").format(
+            path=existing[0]))
+    engine = engine or Engine.create(options.taxonomy_dir)
+    scorer = Scorer(engine.taxonomy, engine.rules)
+    for offer, profile, target in zip(offers, offer_profiles(offers, engine), targets):
+        asked = scorer.asked(profile)
+        used = {r.concept for reqs in asked.by_facet.values() for r in reqs}
+        below = [r for r in scorer.demand.read_requirements(profile) if r.concept not in used]
+        write_atomically(target, requirements_text(offer.id, offer.path.name, asked, below, engine.taxonomy,
+                                                   engine.rules))
+    return targets
+

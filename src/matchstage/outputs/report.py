@@ -18,7 +18,7 @@ from typing import Any
 from matchstage.i18n import N_, _, current_language, ngettext, translations
 from matchstage.ranking.assignment import unfilled_reason
 from matchstage.ranking.matrix import fit_matrix
-from matchstage.ranking.results import FACETS, MatchResult, Ranked
+from matchstage.ranking.results import FACETS, MatchResult, OfferResult, Ranked
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -45,12 +45,19 @@ def _level_json(entry: Ranked) -> dict[str, Any] | None:
             "words": fit.reached.words if fit.reached else None, "factor": fit.factor}
 
 
+def _source(offer: OfferResult) -> str | None:
+    return None if offer.asked is None or offer.asked.source is None else str(offer.asked.source)
+
+
 def to_json(result: MatchResult) -> dict[str, Any]:
     return {
         "offers": [
             {
                 "offer": o.offer.id,
                 "path": str(o.offer.path),
+                # The requirements file the facets and the level were scored on (null: the offer's text).
+                "requirements_source": _source(o),
+                "requirements": None if o.asked is None else o.asked.as_dict(),
                 "ranking": [
                     {
                         "rank": r.rank,
@@ -105,7 +112,7 @@ CSV_HEADER = (
     N_("skills_score"), N_("disciplines_score"), N_("methods_score"), N_("text_score"), N_("level"),
     N_("skills_matched"), N_("disciplines_matched"), N_("methods_matched"),
     N_("skills_missing"), N_("disciplines_missing"), N_("methods_missing"),
-    N_("files"),
+    N_("files"), N_("notes"), N_("requirements"),
 )
 
 
@@ -127,7 +134,11 @@ def _score_cell(value: float | None) -> str:
 
 def csv_rows(result: MatchResult) -> list[list[object]]:
     rows: list[list[object]] = []
+    notes: dict[str, list[str]] = {}  # what the run noted about each file (read by OCR, written in English...)
+    for flag in result.flags:
+        notes.setdefault(flag.path, []).append(flag.message)
     for o in result.offers:
+        source = _source(o) or ""  # the requirements file used, empty when the offer's text was read
         for r in o.ranking:
             facets = r.score.facets
             rows.append([
@@ -137,6 +148,8 @@ def csv_rows(result: MatchResult) -> list[list[object]]:
                 *("; ".join(m.describe() for m in facets[f].matched) for f in FACETS),
                 *("; ".join(facets[f].missing) for f in FACETS),
                 "; ".join(r.files),
+                " ".join(note for path in r.files for note in notes.get(path, ())),
+                source,
             ])
     return rows
 

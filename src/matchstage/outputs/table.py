@@ -1,8 +1,8 @@
 """The ranked shortlist as a terminal table (rich): readable at 80 columns, colour only on a terminal.
 
 Each candidate takes a line of scores (rank, candidate, overall score, one per facet), then the matched
-concepts (``~``: partial credit through a related concept) and the missing required ones on indented lines
-that wrap to the terminal's width; what does not fit is counted (``… +3``) and is in the CSV and JSON.
+concepts (``~``: partial credit, through a related concept or weak evidence) and the missing required ones on
+indented lines that wrap to the terminal's width; what does not fit is counted (``… +3``) and is in the CSV and JSON.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def _render_offer(console: Console, offer: OfferResult, top: int) -> None:
         # Disciplines, then methods, then skills (what a reader checks first), fullest credit first in each: when
         # the lines are full, what is left out counts least.
         matches = [m for f in _WHY_ORDER for m in sorted(facets[f].matched, key=lambda m: -m.credit)]
-        matched = [m.label if m.by == m.concept else f"{m.label}~" for m in matches]
+        matched = [f"{m.label}~" if m.partial else m.label for m in matches]
         if matched:
             _why(console, indent, _("matched:"), matched, _MATCHED_LINES, "")
         else:

@@ -123,9 +123,40 @@ class Ranked:
 
 
 @dataclass(frozen=True)
+class AskedConcept:
+    """A concept an offer asked for in a run, as the outputs list it."""
+
+    facet: Facet
+    concept: str
+    label: str
+    weight: float
+    required: bool
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a run scored an offer on: read in its text (``source`` None) or from a requirements file."""
+
+    source: Path | None
+    level: str | None
+    level_soft: bool
+    concepts: tuple[AskedConcept, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level, "level_soft": self.level_soft,
+            **{facet.value: [{"concept": c.concept, "label": c.label, "weight": round(c.weight, 4),
+                              "asked": "required" if c.required else "appreciated"}
+                             for c in self.concepts if c.facet is facet] for facet in FACETS},
+        }
+
+
+@dataclass(frozen=True)
 class OfferResult:
     offer: Offer
     ranking: tuple[Ranked, ...]
+    # What the facets and the level asked for, and where that came from.
+    asked: Asked | None = None
 
 
 @dataclass(frozen=True)

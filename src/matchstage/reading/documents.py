@@ -34,8 +34,8 @@ class SkipReason(enum.StrEnum):
 SKIP_MESSAGES: dict[SkipReason, str] = {
     SkipReason.ENCRYPTED: N_("{name}: protected by a password ({detail}); "
                              "ask the candidate for a copy without a password."),
-    SkipReason.SCANNED: N_("{name}: no text layer, it looks like a scan ({detail}); run with --ocr if tesseract "
-                           "with French data is installed, or ask for a text PDF."),
+    SkipReason.SCANNED: N_("{name}: no text layer, it looks like a scan ({detail}); ask for a PDF with text if "
+                           "OCR cannot read it."),
     SkipReason.CORRUPT: N_("{name}: the file is damaged and cannot be parsed ({detail}); ask for a new copy."),
     SkipReason.EMPTY: N_("{name}: no text to read ({detail})."),
     SkipReason.NOT_A_PDF: N_("{name}: the content does not match the extension ({detail})."),
@@ -78,10 +78,6 @@ READER_DETAILS: tuple[str, ...] = (
     N_("it is a web page saved as .pdf"),
     N_("it is a text file, not a PDF"),
     N_("no PDF header in it"),
-    N_("--ocr needs tesseract: install tesseract-ocr and tesseract-ocr-fra"),
-    N_("--ocr needs pdftoppm to render pages: install poppler-utils"),
-    N_("--ocr could not run tesseract"),
-    N_("--ocr needs tesseract's French data: install tesseract-ocr-fra"),
     N_("it uses a feature pypdf cannot decode: {error}"),
     N_("its encryption is not supported: {error}"),
     N_("the password given does not open it"),
@@ -99,9 +95,15 @@ READER_DETAILS: tuple[str, ...] = (
     N_("{count} of {total} page(s) are images without text"),
     N_("a page image"),
     N_("{what}; {missing}"),
+    N_("{what}; OCR turned off by --no-ocr"),
+    N_("{seconds} s a page (OCR)"),
     N_("{what}; OCR failed: {error}"),
     N_("{what}; OCR found no text"),
     N_("text read by OCR; expect errors"),
+    # readers/ocr.py
+    N_("OCR needs tesseract with French data: {command}"),
+    N_("OCR needs tesseract's French data: {command}"),
+    N_("OCR could not run tesseract"),
     # readers/text.py
     N_("not valid text in any encoding"),
     N_("binary content, not text"),
@@ -146,6 +148,7 @@ class Document:
     pages: int = 1
     format: str = ""
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    ocr: bool = False  # the text was read by OCR from page images
 
 
 @dataclass(frozen=True)
@@ -156,4 +159,7 @@ class ReadLimits:
     max_mb: float = 20.0
     timeout_s: float = 15.0
     password: str | None = None
-    ocr: bool = False
+    # Scanned PDFs are read by OCR when tesseract with French data is installed (--no-ocr: skipped instead).
+    ocr: bool = True
+    # Pages of one scanned file read by OCR at once (read_many sets it to its number of workers).
+    ocr_jobs: int = 1

@@ -9,6 +9,9 @@ its file as damaged. Results come back in completion order, every path exactly o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import faulthandler
+import functools
 import multiprocessing
 import os
 import resource
@@ -25,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.reading.readers import preload, read_document
+from matchstage.reading.readers import ocr, preload, read_document
 from matchstage.reading.readers.text import HtmlReader, TextReader
 
 # Address space a worker may add to what it inherits from the parent (RLIMIT_AS). A decompression
@@ -35,6 +38,8 @@ WORKER_MEMORY_BYTES = 2 * 1024**3
 _EXIT_GRACE_S = 2.0
 
 Outcome = Document | Unreadable
+# A worker's message that is not an outcome: the file needs more time (see readers.ocr.time_needed).
+_MORE_TIME = "more-time"
 PLAIN_TEXT_SUFFIXES = frozenset((*TextReader.suffixes, *HtmlReader.suffixes))
 
 
@@ -76,12 +81,18 @@ def jobs_received(conn: Connection) -> Iterator[Any]:
 def _worker(conn: Connection) -> None:
     """Read the files the parent sends until it sends None or goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # A group of its own: killed at a file's deadline, the worker takes the programs it started (OCR) with it.
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     with contextlib.suppress(OSError):  # nothing a reader library prints may reach the user's terminal
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
         sys.stderr = open(os.devnull, "w")  # lives as long as the worker
+    if faulthandler.is_enabled():  # (python -X faulthandler, pytest): its dump of a crash goes nowhere either;
+        faulthandler.disable()  # the parent reports the crash, as "corrupt"
     _limit_memory()
     for index, path, limits in jobs_received(conn):
+        ocr.time_needed = functools.partial(_ask_for_time, conn, index)
         reply: Document | tuple[str, str]  # a skip travels as plain values: Unreadable does not pickle
         try:
             reply = read_document(Path(path), limits)
@@ -97,6 +108,12 @@ def _worker(conn: Connection) -> None:
             conn.send((index, (SkipReason.TOO_LARGE.value, "its text is too large to hand back")))
         except (OSError, EOFError):
             return
+
+
+def _ask_for_time(conn: Connection, index: int, seconds: float) -> None:
+    """In a worker: tell the parent that file ``index`` needs ``seconds`` more from now (OCR is starting)."""
+    with contextlib.suppress(OSError, EOFError):
+        conn.send((index, _MORE_TIME, seconds))
 
 
 @dataclass
@@ -121,6 +138,9 @@ class _Worker:
 
     def kill(self) -> None:
         if self.process.is_alive():
+            if self.process.pid:  # the worker's group: it and the OCR processes it started
+                with contextlib.suppress(OSError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
             self.process.kill()
         self.process.join(_EXIT_GRACE_S)
         self.conn.close()
@@ -155,6 +175,7 @@ def read_many_timed(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) ->
     """:func:`read_many`, with the seconds each file took from being handed to a worker to its outcome."""
     if not paths:
         return
+    limits = dataclasses.replace(limits, ocr_jobs=max(1, jobs))  # a scan's pages are read by OCR as many at once
     context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     if any(path.suffix.lower() not in PLAIN_TEXT_SUFFIXES for path in paths):
         preload()  # PDF and office libraries, for the workers to share; plain-text offers need neither
@@ -190,6 +211,9 @@ def read_many_timed(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) ->
                     continue
                 if worker.conn in ready or worker.process.sentinel in ready:
                     outcome, healthy = _collect(worker)
+                    if isinstance(outcome, float):  # not done yet: OCR started, the file's deadline moves
+                        job.deadline = max(job.deadline, time.monotonic() + outcome)
+                        continue
                 elif time.monotonic() >= job.deadline:
                     outcome, healthy = Unreadable(SkipReason.TIMEOUT, f"{limits.timeout_s:g} s"), False
                 else:
@@ -207,11 +231,15 @@ def read_many_timed(paths: Sequence[Path], limits: ReadLimits, jobs: int = 2) ->
                 worker.kill()
 
 
-def _collect(worker: _Worker) -> tuple[Outcome, bool]:
-    """The outcome a worker sent back, or the crash that ended it; and whether the worker can go on."""
+def _collect(worker: _Worker) -> tuple[Outcome | float, bool]:
+    """The outcome a worker sent back, or the crash that ended it; and whether the worker can go on. A float
+    instead of an outcome: the worker is still reading and needs that many seconds more from now."""
     try:
         if worker.conn.poll():
-            _, reply = worker.conn.recv()
+            message = worker.conn.recv()
+            if len(message) == 3 and message[1] == _MORE_TIME:
+                return float(message[2]), True
+            reply = message[1]
             if isinstance(reply, Document):
                 return reply, True
             return Unreadable(SkipReason(reply[0]), reply[1]), True

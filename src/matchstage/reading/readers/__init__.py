@@ -7,6 +7,7 @@ class with ``suffixes`` and ``read`` and listing it in ``READERS``.
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Protocol
 
@@ -93,5 +94,5 @@ def read_document(path: Path, limits: ReadLimits = ReadLimits()) -> Document:
     if not any(c.isalnum() for c in document.text):
         raise Unreadable(SkipReason.EMPTY, "no text in it")
     if notes:
-        document = Document(document.path, document.text, document.pages, document.format, notes + document.warnings)
+        document = dataclasses.replace(document, warnings=notes + document.warnings)
     return document

@@ -2,7 +2,8 @@
 
 Hostile PDFs are expected: this reader runs inside a worker process (see ``matchstage.reading.extraction``) that
 is killed when it takes too long or grows too big; here it only has to say *why* a file gives no text.
-OCR is optional: with ``--ocr``, ``pdftoppm`` and ``tesseract`` (French data) are used when installed.
+Scanned pages are read by OCR (``matchstage.reading.readers.ocr``) when ``limits.ocr`` is set and tesseract
+with French data is installed.
 """
 
 from __future__ import annotations
@@ -10,24 +11,30 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import shutil
 import subprocess
-import tempfile
+import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import matchstage.reading.readers.ocr as ocr
 from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
 from matchstage.reading.normalize import normalize_pages
 
 # A document with images and fewer letters than this per page on average is a scan with, at most, a
 # stray caption or stamp in its text layer (a real CV page holds well over a thousand letters).
 SCANNED_LETTERS_PER_PAGE = 60
+# A browser printing an image (a photo of a CV opened in a tab) writes a header and a footer around it: the
+# date, the file's name and size, its address, "1/1". Text in the page's top and bottom bands this deep (a
+# share of its height) is not counted as the page's own text, on a page that draws an image and has fewer
+# letters than CAPTION_CHECK_LETTERS (a CV page with a photo has far more; only such pages are measured).
+CAPTION_BAND = 0.07
+CAPTION_CHECK_LETTERS = 400
+# OCR stops this long before the file's deadline, so that its timeout is the one reported, not the worker's.
+_OCR_DEADLINE_MARGIN_S = 0.5
 # Form XObjects nest; hostile files make them refer to themselves. Look this deep for images, no deeper.
 _MAX_XOBJECT_DEPTH = 4
-# Resolution for OCR: tesseract reads 300 dpi best; CVs are small print.
-OCR_DPI = 300
 _MAGIC = b"%PDF-"
 _INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s.*?\sID\s", re.DOTALL)
 # pypdf messages about a missing optional package, not about damage to the file.
@@ -140,36 +147,29 @@ def _letters(text: str) -> int:
     return sum(c.isalpha() for c in text)
 
 
-def ocr_missing() -> str:
-    """What to install for ``--ocr`` to work; empty when tesseract (with French data) and pdftoppm are there."""
-    tesseract, pdftoppm = shutil.which("tesseract"), shutil.which("pdftoppm")
-    if not tesseract:
-        return "--ocr needs tesseract: install tesseract-ocr and tesseract-ocr-fra"
-    if not pdftoppm:
-        return "--ocr needs pdftoppm to render pages: install poppler-utils"
+def _body_letters(page: Any) -> int:
+    """Letters of the page's text outside its top and bottom bands (where browsers print headers, footers)."""
     try:
-        listed = subprocess.run([tesseract, "--list-langs"], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return "--ocr could not run tesseract"
-    if "fra" not in (listed.stdout + listed.stderr).split():
-        return "--ocr needs tesseract's French data: install tesseract-ocr-fra"
-    return ""
+        box = page.mediabox
+        turned = int(page.get("/Rotate", 0) or 0) % 180 == 90  # the page's height then runs along x
+        low, high = (float(box.left), float(box.right)) if turned else (float(box.bottom), float(box.top))
+    except Exception:
+        return 0
+    band = (high - low) * CAPTION_BAND
+    counted = 0
 
+    def visit(text: str, cm: list[float], tm: list[float], font: Any, size: Any) -> None:
+        nonlocal counted
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        if low + band < (x if turned else y) < high - band:
+            counted += _letters(text)
 
-def _ocr(path: Path, pages: int, limits: ReadLimits) -> list[str]:
-    """Render each page with pdftoppm and read it with tesseract in French; one text per page."""
-    pdftoppm, tesseract = shutil.which("pdftoppm"), shutil.which("tesseract")
-    assert pdftoppm and tesseract
-    timeout = max(limits.timeout_s, 1.0)
-    with tempfile.TemporaryDirectory(prefix="matchstage-ocr-") as tmp:
-        subprocess.run([pdftoppm, "-r", str(OCR_DPI), "-gray", "-l", str(pages), str(path), f"{tmp}/page"],
-                       capture_output=True, timeout=timeout, check=True)
-        texts = []
-        for image in sorted(Path(tmp).glob("page*.pgm")):
-            result = subprocess.run([tesseract, str(image), "-", "-l", "fra"], capture_output=True, timeout=timeout,
-                                    check=True)
-            texts.append(result.stdout.decode("utf-8", "replace"))
-        return texts
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:
+        return 0
+    return counted
 
 
 def _open(path: Path, limits: ReadLimits) -> Any:
@@ -223,18 +223,19 @@ class PdfReader:
             typed = _form_values(pdf)
             if typed:
                 pages[-1] = "\n".join([pages[-1], *typed])
+            own = [self._own_letters(pdf, number, text, image_pages) for number, text in enumerate(pages, 1)]
         complaints = [message for message in said if not _NOT_DAMAGE.search(message)]
         letters = sum(_letters(page) for page in pages)
         if failures and len(failures) == count and letters == 0:
             raise Unreadable(SkipReason.CORRUPT, failures[0])
-        if image_pages and letters < SCANNED_LETTERS_PER_PAGE * count:
+        if image_pages and sum(own) < SCANNED_LETTERS_PER_PAGE * count:
             return self._scanned(path, count, image_pages, limits)
         if letters == 0:
             if complaints:  # pypdf had to repair the file and found nothing: damage, not an empty page
                 raise Unreadable(SkipReason.CORRUPT, f"no text could be recovered; pypdf: {_squash(complaints[0])}")
             raise Unreadable(SkipReason.EMPTY, f"{count} page(s) without text or images")
         notes = []
-        bare = [n for n, page in enumerate(pages, 1) if n in image_pages and _letters(page) < SCANNED_LETTERS_PER_PAGE]
+        bare = [n for n in sorted(image_pages) if own[n - 1] < SCANNED_LETTERS_PER_PAGE]
         if bare:
             notes.append(f"page(s) {', '.join(map(str, bare))} look scanned; their text is missing")
         if failures:
@@ -269,20 +270,41 @@ class PdfReader:
         return pages, failures, image_pages
 
     @staticmethod
+    def _own_letters(pdf: Any, number: int, text: str, image_pages: set[int]) -> int:
+        """Letters of page ``number``'s own text: on a page that draws an image and holds little text, what a
+        browser printed above and below the image (date, file name, address) does not count."""
+        letters = _letters(text)
+        if number not in image_pages or letters >= CAPTION_CHECK_LETTERS or letters == 0:
+            return letters
+        try:
+            return _body_letters(pdf.pages[number - 1])
+        except Exception:
+            return letters
+
+    @staticmethod
     def _scanned(path: Path, count: int, image_pages: set[int], limits: ReadLimits) -> Document:
         what = f"{len(image_pages)} of {count} page(s) are images without text" if count > 1 else "a page image"
         if not limits.ocr:
-            raise Unreadable(SkipReason.SCANNED, what)
-        missing = ocr_missing()
+            raise Unreadable(SkipReason.SCANNED, f"{what}; OCR turned off by --no-ocr")
+        missing = ocr.ocr_missing()
         if missing:
             raise Unreadable(SkipReason.SCANNED, f"{what}; {missing}")
+        # The time limit is per page for OCR: reading a page image takes seconds, not milliseconds.
+        allowed = limits.timeout_s * count
+        ocr.time_needed(allowed)
+        deadline = time.monotonic() + allowed - _OCR_DEADLINE_MARGIN_S
         try:
-            pages = _ocr(path, count, limits)
+            pages = ocr.read_pages(path, count, password=limits.password, jobs=limits.ocr_jobs, deadline=deadline)
         except subprocess.TimeoutExpired:
-            raise Unreadable(SkipReason.TIMEOUT, f"{limits.timeout_s:g} s (OCR)") from None
-        except (OSError, subprocess.CalledProcessError) as exc:
+            raise Unreadable(SkipReason.TIMEOUT, f"{limits.timeout_s:g} s a page (OCR)") from None
+        except subprocess.CalledProcessError as exc:
+            error = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else ""
+            raise Unreadable(SkipReason.SCANNED, f"{what}; OCR failed: {_squash(error) or _short(exc)}") from None
+        except MemoryError:
+            raise
+        except Exception as exc:  # PDFium could not render the file, or tesseract could not start
             raise Unreadable(SkipReason.SCANNED, f"{what}; OCR failed: {_short(exc)}") from None
         text = normalize_pages(pages)
         if not any(c.isalpha() for c in text):
             raise Unreadable(SkipReason.SCANNED, f"{what}; OCR found no text")
-        return Document(path, text, count, "pdf", ("text read by OCR; expect errors",))
+        return Document(path, text, count, "pdf", (ocr.OCR_NOTE,), ocr=True)
