@@ -7,8 +7,10 @@ Reads ``ROOT/sources/cvs/*.toml`` (one fictional candidate each) and ``ROOT/sour
 writes the PDFs (reportlab) and the DOCX cover letters (python-docx) into ``ROOT/candidatures/``,
 writes ``ROOT/candidatures/notes.txt`` (from ``ROOT/sources/notes.txt`` when there is one) and
 ``ROOT/relevance.tsv`` (every candidate x offer pair of ``ROOT/offres/``, grades taken from each CV's
-``[relevance]`` table, 0 when absent), then re-reads every PDF with pypdf and checks that the text written
-can be extracted back, in order, accents intact.
+``[relevance]`` table, 0 when absent; then every pair of ``ROOT/publiees/``, pages as published named
+``<offer>_publiee``, graded as the hand-cut ``<offer>`` of ``ROOT/offres/``: same job, same grades),
+then re-reads every PDF with pypdf and checks that the text written can be extracted back, in order, accents
+intact.
 
 The output is deterministic: reportlab runs with ``invariant=1`` and the DOCX zip entries get a fixed date,
 so running the script twice gives identical bytes.
@@ -645,6 +647,24 @@ def offer_ids(offers_dir: Path) -> list[str]:
     return sorted(p.stem for p in offers_dir.iterdir() if p.is_file() and p.suffix.lower() in OFFER_SUFFIXES)
 
 
+# A page as published (``publiees/<offer>_publiee.txt``) is graded as the hand-cut offer it was cut into.
+PUBLISHED_SUFFIX = "_publiee"
+
+
+def published_ids(root: Path, offers: list[str]) -> dict[str, str]:
+    """Each published page's offer id -> the id of its hand-cut offer."""
+    folder = root / "publiees"
+    if not folder.is_dir():
+        return {}
+    published = {}
+    for page in offer_ids(folder):
+        cut = page.removesuffix(PUBLISHED_SUFFIX)
+        if cut == page or cut not in offers:
+            raise SystemExit(f"publiees/{page}: expected <offer>{PUBLISHED_SUFFIX}, <offer> one of offres/")
+        published[page] = cut
+    return published
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate a sample set's candidate documents and relevance.tsv.")
     parser.add_argument(
@@ -661,6 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     cvs = [load_cv(p) for p in sorted((sources / "cvs").glob("*.toml"))]
     offers = offer_ids(root / "offres")
+    published = published_ids(root, offers)
     seen: dict[str, Path] = {}
     for cv in cvs:
         if cv.file in seen:
@@ -702,12 +723,16 @@ def main(argv: list[str] | None = None) -> int:
     for cid in sorted(ids):
         for offer in offers:
             lines.append(f"{cid}\t{offer}\t{ids[cid].relevance.get(offer, 0)}")
+    for cid in sorted(ids):
+        for page, cut in published.items():
+            lines.append(f"{cid}\t{page}\t{ids[cid].relevance.get(cut, 0)}")
     (root / "relevance.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     print(f"{'file':44} {'layout':15} pages words missing")
     for file, layout, pages, words, missing in rows:
         print(f"{file:44} {layout:15} {pages:5} {words:5} {missing:7}")
-    print(f"{len(cvs)} CVs, {len(letters)} letter(s), {len(offers)} offers, {len(lines) - 1} relevance lines")
+    print(f"{len(cvs)} CVs, {len(letters)} letter(s), {len(offers)} offers, {len(published)} published page(s), "
+          f"{len(lines) - 1} relevance lines")
     for offer in offers:
         counts = [sum(1 for cv in cvs if cv.relevance.get(offer, 0) == g) for g in (3, 2, 1, 0)]
         print(f"  {offer:45} 3:{counts[0]:2}  2:{counts[1]:2}  1:{counts[2]:2}  0:{counts[3]:2}")

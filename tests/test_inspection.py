@@ -88,6 +88,22 @@ def test_an_offer_shows_required_and_appreciated_concepts() -> None:
     assert "Autonomie et initiative (skills) «Autonomie» counts 0.18  [required]" in out
 
 
+def test_an_offer_as_published_shows_what_it_reads_as_presentation_and_what_it_counts_once() -> None:
+    page = ROOT / "samples" / "publiees" / "ia_generative_ess_coexiscience_publiee.txt"
+    code, out, _ = _inspect("--offer", str(page))
+    assert code == 0
+    # The page shows its three paragraphs twice: the second time they are shown, not scored.
+    assert "── repetition · already read above, counted once · weight 0.00 · not scored" in out
+    # The association's presentation is context: what it names is asked for little, and not required.
+    assert "── contexte · by the words «l'association» · weight 0.35" in out
+    assert "Biodiversité et conservation de la nature (disciplines) «biodiversité» counts 0.35  [not required]" in out
+    assert "Tiers-lieux (disciplines) «tiers lieu» counts 0.35  [not required]" in out
+    assert "«biodiversité» counts 0.80" not in out
+    code, out, _ = _inspect("--offer", str(page), "--format", "json")
+    cues = {s["name"]: s["cue"] for s in json.loads(out)["sections"] if s["cue"]}
+    assert cues["repetition"] == "repeated" and cues["contexte"] == "l'association"
+
+
 @pytest.mark.parametrize(("make", "reason", "says"), [
     (hostile.encrypted_pdf, "encrypted", "protected by a password"),
     (hostile.zero_byte, "empty", "no text to read"),

@@ -28,8 +28,15 @@ HELD_OUT_SETS = [pytest.param(VALIDATION, id="validation"), pytest.param(HELDOUT
 OFFER_SUFFIXES = {".txt", ".md", ".html", ".pdf", ".docx", ".odt"}
 
 
-def offer_ids(root: Path) -> set[str]:
-    return {p.stem for p in (root / "offres").iterdir() if p.is_file() and p.suffix.lower() in OFFER_SUFFIXES}
+def offer_ids(root: Path, folder: str = "offres") -> set[str]:
+    if not (root / folder).is_dir():
+        return set()
+    return {p.stem for p in (root / folder).iterdir() if p.is_file() and p.suffix.lower() in OFFER_SUFFIXES}
+
+
+def graded_offer_ids(root: Path) -> set[str]:
+    """The hand-cut offers and the pages as published (``publiees/``), all graded in relevance.tsv."""
+    return offer_ids(root) | offer_ids(root, "publiees")
 
 
 def candidate_ids(root: Path) -> set[str]:
@@ -57,7 +64,7 @@ def test_every_candidate_is_graded_once_for_every_offer(root: Path) -> None:
     qrels = read_qrels(root)
     pairs = Counter((c, o) for c, o, _ in qrels)
     assert [pair for pair, n in pairs.items() if n > 1] == []
-    candidates, offers = candidate_ids(root), offer_ids(root)
+    candidates, offers = candidate_ids(root), graded_offer_ids(root)
     assert {c for c, _ in pairs} == candidates
     assert {o for _, o in pairs} == offers
     assert len(pairs) == len(candidates) * len(offers)
@@ -67,7 +74,7 @@ def test_every_candidate_is_graded_once_for_every_offer(root: Path) -> None:
 @pytest.mark.parametrize("root", SETS)
 def test_every_offer_has_a_strong_fit_and_three_relevant_candidates(root: Path) -> None:
     qrels = read_qrels(root)
-    for offer in sorted(offer_ids(root)):
+    for offer in sorted(graded_offer_ids(root)):
         grades = [g for _, o, g in qrels if o == offer]
         assert grades.count(3) >= 1, offer
         assert sum(g >= 2 for g in grades) >= 3, offer
@@ -114,6 +121,8 @@ def test_regenerating_reproduces_the_committed_files(root: Path, tmp_path: Path)
     copy = tmp_path / "set"
     shutil.copytree(root / "offres", copy / "offres")
     shutil.copytree(root / "sources", copy / "sources")
+    if (root / "publiees").is_dir():
+        shutil.copytree(root / "publiees", copy / "publiees")
     result = subprocess.run(
         [sys.executable, str(SCRIPT), "--root", str(copy)], capture_output=True, text=True, timeout=300
     )
@@ -122,6 +131,16 @@ def test_regenerating_reproduces_the_committed_files(root: Path, tmp_path: Path)
     committed = committed_outputs(root)
     assert sorted(regenerated) == sorted(committed)
     assert [name for name in sorted(committed) if regenerated[name] != committed[name]] == []
+
+
+def test_a_page_as_published_is_graded_as_its_hand_cut_offer() -> None:
+    pages = offer_ids(DEV, "publiees")
+    assert len(pages) == 5
+    grades: dict[str, dict[str, int]] = {}
+    for candidate, offer, grade in read_qrels(DEV):
+        grades.setdefault(offer, {})[candidate] = grade
+    for page in pages:
+        assert grades[page] == grades[page.removesuffix("_publiee")], page
 
 
 def test_script_refuses_a_folder_that_is_not_a_sample_set(tmp_path: Path) -> None:

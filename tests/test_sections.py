@@ -77,8 +77,13 @@ def test_an_offer_opens_with_its_title_then_a_preamble() -> None:
             "sociologues et des chargés de communication au service de la santé publique de la région.\n"
             "Missions\n- Redresser les données d'enquête\n")
     sections = split_sections(text, "offer")
-    assert [s.name for s in sections] == ["titre", "preambule", "missions"]
+    # The preamble presents the organisation ("... est une association qui ..."): it is read as context.
+    assert [s.name for s in sections] == ["titre", "contexte", "missions"]
     assert sections[0].required and not sections[1].required
+    assert sections[1].cue == "est une association"
+    untold = split_sections(text.replace("est une association qui emploie", "a toujours employé, dans ses équipes,"),
+                            "offer")
+    assert [s.name for s in untold] == ["titre", "preambule", "missions"]
     # Without any heading, the whole offer is asked for.
     unheaded = split_sections("Stage : enquête sur les usages de l'IA dans l'ESS.", "offer")
     assert [s.name for s in unheaded] == ["default"]

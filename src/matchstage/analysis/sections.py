@@ -35,6 +35,18 @@ class SectionSpec:
     headings: tuple[str, ...] = ()
     # An offer's section of what would be a plus ("Apprécié :"): what it names is asked for, not required.
     appreciated: bool = False
+    # An offer's sentence holding one of these phrases (among its first ``phrases_within`` words, when set)
+    # belongs to this section, wherever it stands among the sections of ``phrases_from`` (a page with no
+    # headings presents its organisation, its perks...), unless it holds a phrase of one of the ``kept_by``
+    # lists of [offer_reading]. With ``carries``, the sentences after it in its paragraph (or its list) that
+    # hold no telling phrase go with it.
+    phrases: re.Pattern[str] | None = None
+    phrases_from: tuple[str, ...] = ()
+    kept_by: tuple[str, ...] = ()
+    phrases_within: int = 0
+    carries: bool = False
+    # Whether a list item ("- ...") can be read into this section by its phrases (a presentation is prose).
+    in_lists: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,11 @@ class SectionRules:
     appreciated_factor: float
     apply_markers: tuple[re.Pattern[str], ...] = ()
     end_markers: tuple[str, ...] = ()
+    # [offer_reading]: phrases that keep a sentence where it stands (it speaks of the job, or asks something).
+    keepers: tuple[tuple[str, re.Pattern[str]], ...] = ()
+
+    def keeper(self, name: str) -> re.Pattern[str] | None:
+        return next((pattern for key, pattern in self.keepers if key == name), None)
 
     def specs(self, side: Side) -> tuple[SectionSpec, ...]:
         return self.cv if side == "cv" else self.offer
@@ -66,6 +83,8 @@ class Section:
     required: bool = False
     scored: bool = True
     appreciated: bool = False
+    # An offer's part read into this section by what it says rather than by a heading: the phrase that did.
+    cue: str = ""
 
     @property
     def text(self) -> str:
@@ -86,11 +105,18 @@ def load_section_rules(path: Path | None = None) -> SectionRules:
                 scored=bool(table.get("scored", True)),
                 headings=tuple(fold(h) for h in table.get("headings", ())),
                 appreciated=bool(table.get("appreciated", False)),
+                phrases=phrase_pattern(table.get("phrases", ())),
+                phrases_from=tuple(table.get("phrases_from", ())),
+                kept_by=tuple(table.get("kept_by", ())),
+                phrases_within=int(table.get("phrases_within", 0)),
+                carries=bool(table.get("carries", False)),
+                in_lists=bool(table.get("in_lists", True)),
             )
             for name, table in data[side].items()
         )
 
     markers = data.get("offer_markers", {})
+    reading = data.get("offer_reading", {})
     return SectionRules(
         cv=specs("cv"),
         offer=specs("offer"),
@@ -98,7 +124,19 @@ def load_section_rules(path: Path | None = None) -> SectionRules:
         appreciated_factor=float(markers.get("appreciated_factor", 0.5)),
         apply_markers=tuple(re.compile(m) for m in markers.get("apply", ())),
         end_markers=tuple(fold(m) for m in markers.get("end", ())),
+        keepers=tuple((name, pattern) for name, phrases in reading.items()
+                      if isinstance(phrases, list) and (pattern := phrase_pattern(phrases)) is not None),
     )
+
+
+def phrase_pattern(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern finding any of ``phrases`` as whole words in folded text; a trailing ``*`` lets the last word
+    go on ("convivial*": "conviviale", "convivialité")."""
+    if not phrases:
+        return None
+    parts = sorted((re.escape(fold(p).rstrip("*")) + (r"\w*" if p.endswith("*") else "") for p in phrases),
+                   key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
 
 # A heading may open with an article or a possessive: "Vos missions", "Ton profil", "Mes expériences".
@@ -185,7 +223,7 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
             rest = next(s for s in specs if s.name == "hors_offre")
             sections.append(Section(rest.name, line.strip(), tuple(all_lines[number:]), rest.weight, rest.required,
                                     rest.scored))
-            return _title_and_preamble(sections, specs)
+            return read_offer_parts(_title_and_preamble(sections, specs), rules)
         if found is None:
             lines.append(line)
             continue
@@ -194,7 +232,7 @@ def split_sections(text: str, side: Side, rules: SectionRules | None = None) -> 
         lines = [found[1]] if found[1] else []
     close()
     if side == "offer":
-        sections = _title_and_preamble(sections, specs)
+        sections = read_offer_parts(_title_and_preamble(sections, specs), rules)
     return sections
 
 
@@ -273,17 +311,169 @@ def _title_and_preamble(sections: list[Section], specs: tuple[SectionSpec, ...])
         title_spec = by_name["titre"]
         return [head, Section(title_spec.name, "", tuple(lines[page_start:]), title_spec.weight,
                               title_spec.required, title_spec.scored), *sections[1:]]
-    title: list[str] = []
-    rest = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        if len(title) == _TITLE_LINES or len(line.split()) > _TITLE_WORDS:
-            break
-        title.append(line)
-        rest = i + 1
+    title, rest = _title_lines(lines)
     result = []
     for spec, part in ((by_name["titre"], title), (by_name["preambule"], list(lines[rest:]))):
         if any(line.strip() for line in part):
             result.append(Section(spec.name, "", tuple(part), spec.weight, spec.required, spec.scored))
     return result + sections[1:]
+
+
+def _title_lines(lines: Sequence[str], *, paragraph: bool = False) -> tuple[list[str], int]:
+    """An offer's first short lines (its title), and the index of the line after them; with ``paragraph``, the
+    title also ends at the first blank line after it."""
+    title: list[str] = []
+    rest = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            if paragraph and title:
+                break
+            continue
+        if len(title) == _TITLE_LINES or len(line.split()) > _TITLE_WORDS:
+            break
+        title.append(line)
+        rest = i + 1
+    return title, rest
+
+
+def _headless_lead(sections: list[Section], rules: SectionRules) -> list[Section]:
+    """An offer with no heading at all (a job board's ad, a research subject): its first short lines are its
+    title, and what comes before its first line about the job or the candidate (``role`` or ``asked`` in
+    [offer_reading]: the organisation, the project's background, the field it serves) is context; the rest
+    stays ``default``."""
+    by_name = {spec.name: spec for spec in rules.offer}
+    if (not sections or sections[0].name != "default" or not rules.keepers
+            or any(s.name in _OfferEnd._OTHER_OFFER for s in sections)
+            or not {"titre", "contexte"} <= by_name.keys()):
+        return sections
+    lines = sections[0].lines
+    title, rest = _title_lines(lines, paragraph=True)
+    if not any(line.strip() for line in lines[rest:]):
+        return sections  # a few lines only: all of it is asked for
+    # The first line that speaks of the job, or asks something of the candidate ("Prérequis : ...").
+    first = next((i for i in range(rest, len(lines)) if any(k.search(fold(lines[i])) for _, k in rules.keepers)),
+                 rest)
+    parts = ((by_name["titre"], title), (by_name["contexte"], lines[rest:first]), (by_name["default"], lines[first:]))
+    return [Section(spec.name, "", tuple(part), spec.weight, spec.required, spec.scored)
+            for spec, part in parts if any(line.strip() for line in part)] + sections[1:]
+
+
+# -- what an offer's sentences are about ------------------------------------------------------------------------
+# A sentence ends at ".", "!" or "?" followed by a capital (or a quote, a digit) further on the same line.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(\dA-ZÀ-ÖØ-Þ])")
+_LIST_ITEM = re.compile(r"^\s*(?:[-–—•·▪■●◆►*\x7f]|\d{1,2}[.)])\s")
+_NORMAL_SPACE = re.compile(r"\s+")
+
+
+def _normal_line(line: str) -> str:
+    """A line as compared for repetition: folded, without bullets or decoration, spaces collapsed."""
+    return _NORMAL_SPACE.sub(" ", _DECORATION.sub("", fold(line))).strip(" .;:")
+
+
+def read_offer_parts(sections: list[Section], rules: SectionRules) -> list[Section]:
+    """An offer's sections as a recruiter reads them: a line already read (a paragraph the page repeats) counts
+    once, and a sentence that presents the organisation, its culture or perks, or the job's conditions moves
+    to that section (``phrases`` in models/sections.toml) however the page is laid out."""
+    sections = _headless_lead(sections, rules)
+    by_name = {spec.name: spec for spec in rules.offer}
+    repeated = by_name.get("repetition")
+    targets = sorted((spec for spec in rules.offer if spec.phrases is not None), key=lambda spec: spec.weight)
+    seen: set[str] = set()
+    result: list[Section] = []
+    for section in sections:
+        if not section.scored:
+            result.append(section)
+            continue
+        zoned = [spec for spec in targets if section.name in spec.phrases_from]
+        parts = _Parts(section)
+        previous: tuple[SectionSpec, str] | None = None
+        previous_line = ""
+        for line in section.lines:
+            key = _normal_line(line)
+            if key and repeated is not None and key in seen:
+                parts.add(line, repeated, "")
+                continue
+            seen.add(key)
+            if not key or not zoned:
+                parts.add(line, None, "")
+                continue
+            # A list item, or a line right under one that introduces a list (":"), goes on as the line above.
+            carried = previous if previous and (previous_line.rstrip().endswith(":")
+                                                or _LIST_ITEM.match(line) and _LIST_ITEM.match(previous_line)) else None
+            targets_here = zoned if not _LIST_ITEM.match(line) else [spec for spec in zoned if spec.in_lists]
+            read = _read_sentences(line, targets_here, rules, carried)
+            # A paragraph is cut into its sentences when they go to different sections, or when one says it
+            # asks for a plus ("... serait un atout"): the others are asked for as the section says.
+            if (len({(spec.name if spec else "") for _, spec, _ in read}) == 1
+                    and len({rules.is_appreciated(sentence) for sentence, _, _ in read}) == 1):
+                parts.add(line, read[0][1], read[0][2])
+            else:
+                for sentence, spec, cue in read:
+                    parts.add(sentence, spec, cue)
+            last = read[-1]
+            previous = (last[1], last[2]) if last[1] is not None and last[1].carries else None
+            previous_line = line
+        result.extend(parts.sections())
+    return result
+
+
+def _read_sentences(line: str, zoned: Sequence[SectionSpec], rules: SectionRules,
+                    carried: tuple[SectionSpec, str] | None) -> list[tuple[str, SectionSpec | None, str]]:
+    """Each sentence of ``line`` with the section its phrases move it to (None: it stays) and the phrase.
+    A sentence with no telling phrase goes on as the one before it in the paragraph, when that one's section
+    ``carries``."""
+    read: list[tuple[str, SectionSpec | None, str]] = []
+    current = carried
+    for sentence in _SENTENCE_END.split(line):
+        folded = fold(sentence)
+        found: tuple[SectionSpec, str] | None = None
+        for target in zoned:
+            match = _phrase_in(target, folded)
+            if match:
+                kept = any(keeper.search(folded) for name in target.kept_by if (keeper := rules.keeper(name)))
+                found = None if kept else (target, match)
+                break
+        if found is not None:
+            current = found
+        elif any(pattern.search(folded) for _, pattern in rules.keepers):
+            current = None  # it speaks of the job: it stays, and so do the sentences after it
+        elif current is not None and not current[0].carries:
+            current = None
+        read.append((sentence, *current) if current else (sentence, None, ""))
+    return read
+
+
+def _phrase_in(spec: SectionSpec, folded: str) -> str:
+    """The first of ``spec``'s phrases found in a folded sentence (among its first words if so limited)."""
+    if spec.phrases is None:
+        return ""
+    if spec.phrases_within:
+        folded = " ".join(folded.split()[:spec.phrases_within])
+    match = spec.phrases.search(folded)
+    return match.group(0) if match else ""
+
+
+class _Parts:
+    """Consecutive lines of one section, each kept there or moved to another: the resulting runs, in order."""
+
+    def __init__(self, section: Section) -> None:
+        self.section = section
+        self.runs: list[tuple[SectionSpec | None, str, list[str]]] = []
+
+    def add(self, line: str, spec: SectionSpec | None, cue: str) -> None:
+        if self.runs and (not line.strip() or self.runs[-1][0] == spec):
+            self.runs[-1][2].append(line)
+        else:
+            self.runs.append((spec, cue, [line]))
+
+    def sections(self) -> list[Section]:
+        out = []
+        for number, (spec, cue, lines) in enumerate(self.runs):
+            heading = self.section.heading if number == 0 else ""
+            if spec is None:
+                s = self.section
+                out.append(Section(s.name, heading, tuple(lines), s.weight, s.required, s.scored, s.appreciated))
+            else:
+                out.append(Section(spec.name, heading, tuple(lines), spec.weight, spec.required, spec.scored,
+                                   spec.appreciated, cue or "repeated"))
+        return out

@@ -85,6 +85,8 @@ class InspectedSection:
     required: bool
     text: str
     found: tuple[Found, ...]
+    # An offer's part read into this section by a phrase it holds, not by a heading ("repeated": already read).
+    cue: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def _sections(profile: Profile, side: Side, engine: Engine) -> tuple[InspectedSe
         found[index].append(Found(evidence.concept, engine.taxonomy[evidence.concept].label, evidence.facet,
                                   evidence.words, line, round(counts, 4), evidence.required, appreciated))
     return tuple(
-        InspectedSection(s.name, s.heading, s.weight, s.scored, s.required, s.text, tuple(hits))
+        InspectedSection(s.name, s.heading, s.weight, s.scored, s.required, s.text, tuple(hits), s.cue)
         for s, hits in zip(profile.sections, found)
     )
 
@@ -204,7 +206,7 @@ def to_json(inspection: Inspection) -> dict[str, Any]:
         "sections": [
             {
                 "name": s.name, "heading": s.heading, "weight": s.weight, "scored": s.scored,
-                "required": s.required, "text": s.text,
+                "required": s.required, "text": s.text, "cue": s.cue,
                 "concepts": [
                     {"concept": f.concept, "label": f.label, "facet": f.facet.value, "words": f.words,
                      "line": f.line, "counts": f.counts, "required": f.required, "appreciated": f.appreciated}
@@ -282,7 +284,13 @@ def format_inspection(inspection: Inspection) -> str:
     lines += ["", _("Sections ({count}), the text as analysed").format(count=len(inspection.sections))]
     for section in inspection.sections:
         heading = section.heading if len(section.heading) <= 70 else section.heading[:69] + "…"
-        about = [section.name, f"«{heading}»" if heading else _("before any heading"),
+        if section.cue == "repeated":
+            where = _("already read above, counted once")
+        elif section.cue:
+            where = _("by the words «{cue}»").format(cue=section.cue)
+        else:
+            where = f"«{heading}»" if heading else _("before any heading")
+        about = [section.name, where,
                  _("weight {weight:.2f}").format(weight=section.weight)]
         if not section.scored:
             about.append(_("not scored"))
