@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from matchstage.analysis.concepts import ConceptMatcher
@@ -54,3 +56,23 @@ def test_a_word_only_claimed_counts_less_than_one_used_to_say_what_was_done(
     # A document without education or experience (a cover letter) is left as it is.
     letter = profiler.candidate_documents([("l", "lettre.pdf", "Madame,\nj'aime l'ethnographie.\n")])[0]
     assert weight(letter, "ethnographie") > 0
+
+
+def test_a_cv_written_in_acronyms_meets_an_offer_written_in_full_words(analyzer: Analyzer,
+                                                                       small_matcher: ConceptMatcher) -> None:
+    profiler = Profiler(analyzer, small_matcher)
+    offer = profiler.offers(["Missions\nInstruire les demandes au fonds de solidarité pour le logement, "
+                             "accompagner les recours au titre du droit au logement opposable.\n"])[0]
+    acronyms, other = profiler.candidate_documents([
+        ("acronyms", "cv.pdf", "Expériences\n2019 – 2024 Conseillère – dossiers FSL, recours DALO, MASP.\n"),
+        ("other", "cv.pdf", "Expériences\n2019 – 2024 Conseillère – dossiers de subvention, recours gracieux.\n")])
+    assert RULES.acronym_expansion > 0
+    terms = dict(acronyms.concept_terms)
+    assert terms["solidarite"] == pytest.approx(RULES.acronym_expansion)  # from FSL, in an experience section
+    similarity = TextSimilarity.fitted_similarities([offer], [acronyms, other])[0]
+    assert similarity[0] > similarity[1]
+    # Without the lexicon, the acronyms alone do not bring the CV closer than the other one.
+    plain = Profiler(analyzer, small_matcher, text_rules=dataclasses.replace(RULES, acronym_expansion=0.0))
+    bare = plain.candidate_documents([("acronyms", "cv.pdf", "Expériences\n2019 – 2024 Conseillère – dossiers FSL, "
+                                                             "recours DALO, MASP.\n")])[0]
+    assert "solidarite" not in dict(bare.concept_terms)

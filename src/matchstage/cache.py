@@ -47,7 +47,7 @@ _USED_RESOLUTION_S = 6 * 3600
 # Source files whose code shapes a profile; editing one invalidates the cache.
 # What analysing a document depends on: the reading and analysis stages, whole.
 _ANALYSIS_SOURCES = ("reading", "analysis")
-_DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml")
+_DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml", "acronyms.toml")
 
 
 def default_cache_dir() -> Path:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
+from matchstage.analysis.acronyms import Expander, load_expansions
 from matchstage.analysis.concepts import ConceptMatcher
 from matchstage.analysis.language import detect_language
 from matchstage.analysis.lemmas import Analyzer, fold
@@ -45,6 +46,7 @@ class TextRules:
     broader_decay: float = 0.5
     uncorroborated: float = 1.0
     substance: tuple[str, ...] = ("formation", "experience")
+    acronym_expansion: float = 0.0
 
     @classmethod
     @cache
@@ -52,7 +54,8 @@ class TextRules:
         data = tomllib.loads((models_dir() / "text.toml").read_text(encoding="utf-8")).get("text", {})
         return cls(float(data.get("min_section_weight", 0.2)), float(data.get("concepts", 0.0)),
                    float(data.get("broader_decay", 0.5)), float(data.get("uncorroborated", 1.0)),
-                   tuple(data.get("substance", ("formation", "experience"))))
+                   tuple(data.get("substance", ("formation", "experience"))),
+                   float(data.get("acronym_expansion", 0.0)))
 _LETTER_NAME = re.compile(r"lettre|motivation|cover|\blm\b|^lm[_ -]", re.IGNORECASE)
 _LETTER_OPENING = re.compile(r"^\s*(madame|monsieur|dear|bonjour)\b", re.IGNORECASE | re.MULTILINE)
 
@@ -86,7 +89,8 @@ class Profile:
     # Where each evidence was found: (index in ``sections``, line in that section). Like ``sections``, only
     # in a profile built in this run (the cache keeps neither); ``inspect`` shows them.
     places: tuple[tuple[int, int], ...] = ()
-    # The taxonomy concepts found, as terms of the text score: ("§sociologie", weight), broader ones included.
+    # Terms of the text score besides the lemmas: the taxonomy concepts found ("§sociologie", weight), broader ones
+    # included, and the lemmas of the listed acronyms' expansions (models/acronyms.toml).
     concept_terms: tuple[tuple[str, float], ...] = ()
     # A CV: the years of work it shows (its experience section's periods, or a stated figure), which count toward
     # a level as a VAE does.
@@ -145,6 +149,9 @@ class Profiler:
         self.text_rules = text_rules or TextRules.load()
         # The taxonomy's acronyms, folded: in a file's name, what the CV is about rather than a name.
         self._acronyms = frozenset(fold(a) for c in matcher.taxonomy.concepts.values() for a in c.acronyms)
+        # An acronym the taxonomy holds is bridged to its full words by its concept already.
+        self.expander = Expander(analyzer, {acronym: words for acronym, words in load_expansions().items()
+                                            if fold(acronym) not in self._acronyms})
 
     def offers(self, texts: Sequence[str]) -> list[Profile]:
         return self._profiles([(t, "offer", 1.0, set()) for t in texts])
@@ -179,6 +186,7 @@ class Profiler:
             lemmas: list[str] = []
             weights: list[float] = []
             lemma_sections: list[str] = []
+            expanded: list[tuple[str, float]] = []
             for index, section in enumerate(sections):
                 tokens = next(analysed)
                 if not section.scored:
@@ -188,6 +196,9 @@ class Profiler:
                     lemmas.extend(content)
                     weights.extend([section.weight * factor] * len(content))
                     lemma_sections.extend([section.name] * len(content))
+                    if self.text_rules.acronym_expansion > 0:
+                        weight = section.weight * factor * self.text_rules.acronym_expansion
+                        expanded.extend((lemma, weight) for lemma in self.expander.lemmas(tokens.tokens))
                 for hit in self.matcher.find(tokens):
                     weight = section.weight
                     required = section.required
@@ -204,7 +215,8 @@ class Profiler:
                 weights = self._corroborated(lemmas, weights, lemma_sections)
             profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
                                     tuple(weights), self._level(side, sections), tuple(places),
-                                    self._concept_terms(evidence), self._experience(side, sections)))
+                                    self._concept_terms(evidence) + tuple(expanded),
+                                    self._experience(side, sections)))
             on_done()
         return profiles
 
