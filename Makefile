@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install demo test lint typecheck samples catalog patterns taxonomy-import bench clean
+.PHONY: all install demo test lint typecheck samples catalog patterns taxonomy-import bench crossval clean
 
 all: test lint typecheck
 
@@ -58,6 +58,11 @@ bench: $(STAMP)
 	@# The code as it is now, compiled (PYTHONDONTWRITEBYTECODE would otherwise recompile edited modules each run).
 	$(BIN)/python -m compileall -q src/matchstage
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Leave-one-set-out cross-validation of the parameters over every labelled set (scripts/crossval.py; a few minutes).
+# make crossval CROSSVAL_ARGS="--quick" searches fewer parameters.
+crossval: $(STAMP)
+	$(BIN)/python scripts/crossval.py $(CROSSVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache

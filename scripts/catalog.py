@@ -35,8 +35,8 @@ TEMPLATE = LOCALE / "matchstage.pot"
 LANGUAGES = ("fr",)
 CLICK_SOURCE = "src/matchstage/cli.py"
 
-_METHODS = [("**.py", "python"), ("templates/**.j2", "jinja2")]
-_OPTIONS = {"templates/**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
+_METHODS = [("**.py", "python"), ("outputs/templates/**.j2", "jinja2")]
+_OPTIONS = {"outputs/templates/**.j2": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "true",
                                 "trim_blocks": "true", "lstrip_blocks": "true"}}
 
 

@@ -15,8 +15,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from matchstage.documents import Document, ReadLimits
-from matchstage.extraction import read_many_timed
+from matchstage.reading.documents import Document, ReadLimits
+from matchstage.reading.extraction import read_many_timed
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "pdfs"
 

@@ -28,9 +28,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 
 def demo_html(folder: Path, cache_dir: Path | None, lang: str) -> Path:
-    from matchstage.html_report import render_html
     from matchstage.i18n import set_language, translations
     from matchstage.match import MatchOptions, match
+    from matchstage.outputs.html_report import render_html
 
     set_language(lang)
     result = match([ROOT / "samples" / "offres"], ROOT / "samples" / "candidatures", MatchOptions(cache_dir=cache_dir))

@@ -22,8 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from matchstage.analysis import fold
-from matchstage.taxonomy import Taxonomy, load_taxonomy
+from matchstage.analysis.lemmas import fold
+from matchstage.analysis.taxonomy import Taxonomy, load_taxonomy
 
 DEFAULT_SOURCES = Path(__file__).resolve().parents[1].parent / "shared" / "taxonomies"
 # Words a query can leave out of its match ("gestion de projet" finds "gestion des projets").

@@ -21,11 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from matchstage.analysis import Analyzer, prepare
-from matchstage.documents import ReadLimits
-from matchstage.facets import ConceptMatcher, Hit
+from matchstage.analysis.concepts import ConceptMatcher, Hit
+from matchstage.analysis.lemmas import Analyzer, prepare
+from matchstage.analysis.taxonomy import Facet, Taxonomy, load_taxonomy
 from matchstage.match import read_offers
-from matchstage.taxonomy import Facet, Taxonomy, load_taxonomy
+from matchstage.reading.documents import ReadLimits
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PATHS = [ROOT / "samples" / "offres", ROOT / "samples" / "sources", ROOT.parent / "shared" / "seeds"]

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import ConceptMatcher
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import Taxonomy, load_taxonomy
 from matchstage.i18n import set_language
-from matchstage.taxonomy import Taxonomy, load_taxonomy
 
 DATA = Path(__file__).parent / "data"
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.match import MatchResult, Offer, OfferResult, Ranked
-from matchstage.scoring import FacetScore, Score
-from matchstage.taxonomy import Facet
+from matchstage.analysis.taxonomy import Facet
+from matchstage.ranking.results import MatchResult, Offer, OfferResult, Ranked
+from matchstage.ranking.scoring import FacetScore, Score
 
 
 def _score(value: float) -> Score:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 
-from matchstage.baselines import BM25, rank_bm25, rank_tfidf_raw
+from matchstage.evaluation.baselines import BM25, rank_bm25, rank_tfidf_raw
 
 # Four short pre-tokenised documents of different lengths (3, 2, 5 and 1 tokens; mean 2.75).
 DOCS = [

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matchstage.analysis import fold
-from matchstage.blinding import MASK, PseudonymRegister, Pseudonyms, Redactor, blind
+from matchstage.analysis.lemmas import fold
+from matchstage.analysis.taxonomy import Facet
 from matchstage.cli import cli
-from matchstage.match import MatchResult, Offer, OfferResult, Ranked
-from matchstage.scoring import FacetScore, Match, Score
-from matchstage.taxonomy import Facet
+from matchstage.outputs.blinding import MASK, PseudonymRegister, Pseudonyms, Redactor, blind
+from matchstage.ranking.results import MatchResult, Offer, OfferResult, Ranked
+from matchstage.ranking.scoring import FacetScore, Match, Score
 from tests.factories import SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,20 +6,24 @@ import shutil
 import sqlite3
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from matchstage import cache as cache_module
-from matchstage import scoring
-from matchstage.analysis import Analyzer
+from matchstage import match as match_module
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import load_taxonomy
 from matchstage.cache import Cache, analysis_version
 from matchstage.cli import cli
 from matchstage.match import Engine, MatchOptions, match
-from matchstage.report import to_json
-from matchstage.scoring import ScoringRules, Weights
-from matchstage.taxonomy import load_taxonomy
+from matchstage.outputs.report import to_json
+from matchstage.ranking import scoring
+from matchstage.ranking.scoring import ScoringRules, Weights
+from matchstage.reading.documents import ReadLimits
+from tests import hostile
 from tests.conftest import DATA
 from tests.factories import ACCOUNTANT, GEOGRAPHER, LETTER, OFFER, SOCIOLOGIST, write_pdf
 
@@ -43,13 +47,54 @@ def _engine(cache: Cache, analyzer: Analyzer | None = None) -> Engine:
 
 
 def _run(run_dir: Path, analyzer: Analyzer, *, jobs: int = 1, weights: Weights | None = None,
-         taxonomy: Path = DATA / "taxonomy") -> tuple[dict[str, object], Engine]:
+         taxonomy: Path = DATA / "taxonomy", limits: ReadLimits = ReadLimits(),
+         cache_dir: str = "cache") -> tuple[dict[str, object], Engine]:
     """One match on ``run_dir`` with its cache; the JSON result and the engine (what it analysed)."""
-    with Cache(run_dir / "cache") as cache:
+    with Cache(run_dir / cache_dir) as cache:
         engine = Engine(load_taxonomy(taxonomy), ScoringRules.load(), analyzer, cache)
-        result = match([run_dir / "offre.txt"], run_dir / "cands", MatchOptions(jobs=jobs, weights=weights),
-                       engine=engine)
+        result = match([run_dir / "offre.txt"], run_dir / "cands",
+                       MatchOptions(jobs=jobs, weights=weights, limits=limits), engine=engine)
         return to_json(result), engine
+
+
+def test_a_warm_run_over_unreadable_files_reads_nothing_and_loads_no_pipeline(
+        run_dir: Path, analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> None:
+    limits = ReadLimits(max_pages=2)  # the three-page CV below is too-large
+    cold, _ = _run(run_dir, analyzer, jobs=2, limits=limits)
+    # Added after the first run: on the next, they are read, and not one needs analysis.
+    folder = run_dir / "cands"
+    hostile.image_only_pdf(folder), hostile.encrypted_pdf(folder), hostile.truncated_pdf(folder)
+    hostile.zero_byte(folder)
+    hostile.headed_pdf(folder, pages=3)
+    first, engine = _run(run_dir, Analyzer(nlp_loader=_no_pipeline), jobs=2, limits=limits)
+    assert not engine.pipeline_used and engine.workers_started == 0  # none of them started the French pipeline
+    reasons = {s["path"]: s["reason"] for s in first["skipped"]}  # type: ignore[attr-defined]
+    assert reasons == {"CV_scanne.pdf": "scanned", "CV_protege.pdf": "encrypted", "CV_tronque.pdf": "corrupt",
+                       "CV_vide.pdf": "empty", "CV_trois_pages.pdf": "too-large"}
+    read: list[Path] = []
+    read_many = match_module.read_many
+
+    def reading(paths: list[Path], *args: object, **kwargs: object) -> Iterator[tuple[Path, object]]:
+        read.extend(paths)
+        return read_many(paths, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(match_module, "read_many", reading)
+    again, engine = _run(run_dir, Analyzer(nlp_loader=_no_pipeline), jobs=2, limits=limits)
+    assert again == first and not engine.pipeline_used
+    assert read == [run_dir / "offre.txt"]  # the offer (kept in the cache by its text), and no candidate's file
+    assert first["offers"] == cold["offers"]  # type: ignore[index]
+
+
+def test_an_outcome_is_kept_under_the_options_that_decided_it(run_dir: Path, analyzer: Analyzer) -> None:
+    hostile.headed_pdf(run_dir / "cands", pages=3)
+    tight, loose = ReadLimits(max_pages=2), ReadLimits(max_pages=5)
+    for limits in (tight, loose, tight, loose):  # each run with the cache the runs before it left
+        shared, _ = _run(run_dir, analyzer, limits=limits)
+        shutil.rmtree(run_dir / "empty", ignore_errors=True)
+        alone, _ = _run(run_dir, analyzer, limits=limits, cache_dir="empty")
+        assert shared == alone
+        three_pages = [s for s in shared["skipped"] if s["path"] == "CV_trois_pages.pdf"]  # type: ignore[attr-defined]
+        assert bool(three_pages) is (limits is tight)
 
 
 @pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "workers"])
@@ -126,10 +171,10 @@ def test_analysis_version_follows_the_analysis_code_and_nothing_else(tmp_path: P
     shutil.copytree(SOURCE, code, ignore=shutil.ignore_patterns("__pycache__"))
     before = analysis_version("t", code_dir=code)
     assert before == analysis_version("t")
-    with (code / "report.py").open("a") as handle:  # output only: cached analyses stay valid
+    with (code / "outputs" / "report.py").open("a") as handle:  # output only: cached analyses stay valid
         handle.write("\n# a comment\n")
     assert analysis_version("t", code_dir=code) == before
-    for name in ("normalize.py", "analysis.py", "readers/pdf.py", "terms.py"):
+    for name in ("reading/normalize.py", "analysis/lemmas.py", "reading/readers/pdf.py", "analysis/terms.py"):
         with (code / name).open("a") as handle:
             handle.write("\n# a comment\n")
         assert analysis_version("t", code_dir=code) != before, name

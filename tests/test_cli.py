@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from matchstage.cli import cli
-from matchstage.report import CSV_HEADER
+from matchstage.outputs.report import CSV_HEADER
 from tests.factories import ACCOUNTANT, GEOGRAPHER, LETTER, OFFER, SOCIOLOGIST, write_docx, write_pdf
 
 

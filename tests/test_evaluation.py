@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.baselines import BM25, rank_bm25, rank_tfidf_raw
-from matchstage.metrics import average_precision, dcg_at_k, ndcg_at_k, read_qrels
+from matchstage.evaluation.baselines import BM25, rank_bm25, rank_tfidf_raw
+from matchstage.evaluation.metrics import average_precision, dcg_at_k, ndcg_at_k, read_qrels
 
 
 def test_ndcg_perfect_and_known_case() -> None:

@@ -1,6 +1,6 @@
 """read_many: every file back exactly once, whatever a reader does to its worker process.
 
-The misbehaving readers are monkeypatched into ``matchstage.extraction``; workers are forked, so they
+The misbehaving readers are monkeypatched into ``matchstage.reading.extraction``; workers are forked, so they
 run the patched function.
 """
 
@@ -9,15 +9,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-import matchstage.extraction as extraction
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable
-from matchstage.extraction import read_many, read_many_timed
+import matchstage.reading.extraction as extraction
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable
+from matchstage.reading.extraction import read_many, read_many_timed
 from tests import hostile
 
 REAL_READ = extraction.read_document
@@ -149,3 +151,23 @@ def test_an_interrupt_ends_the_workers_and_is_raised(folder: list[Path], monkeyp
     with pytest.raises(KeyboardInterrupt):
         list(read_many(folder, ReadLimits()))
     assert multiprocessing.active_children() == []
+
+
+CRASHING_RUN = """
+import faulthandler, os, signal, sys
+faulthandler.enable(os.fdopen(os.dup(2), "w"))  # on a copy of standard error, as pytest does
+from pathlib import Path
+import matchstage.reading.extraction as extraction
+from matchstage.reading.documents import ReadLimits
+extraction.read_document = lambda path, limits: os.kill(os.getpid(), signal.SIGSEGV)
+((_, outcome),) = extraction.read_many([Path(sys.argv[1])], ReadLimits(), jobs=1)
+print(outcome.detail)
+"""
+
+
+def test_a_crashing_reader_prints_nothing_even_with_faulthandler_enabled(tmp_path: Path) -> None:
+    """The crash is reported as the file's skip; no "Fatal Python error" dump reaches the terminal (or a test log)."""
+    path = hostile.text_pdf(tmp_path)
+    run = subprocess.run([sys.executable, "-c", CRASHING_RUN, str(path)], capture_output=True, text=True, timeout=120,
+                         check=False)
+    assert (run.stdout, run.stderr) == ("the reader crashed (SIGSEGV)\n", "")

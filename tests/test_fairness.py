@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matchstage.analysis import Analyzer
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import load_taxonomy
 from matchstage.match import Engine, MatchOptions, match
-from matchstage.scoring import ScoringRules
-from matchstage.taxonomy import load_taxonomy
+from matchstage.ranking.scoring import ScoringRules
 from tests.factories import OFFER, write_pdf
 
 BODY = """Formation

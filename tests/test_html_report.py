@@ -21,16 +21,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from matchstage.analysis.taxonomy import Facet
 from matchstage.cli import cli
-from matchstage.documents import SkipReason
-from matchstage.html_report import SECTIONS, Page, Section, render_html
-from matchstage.match import Duplicate, Flag, MatchResult, Offer, OfferResult, Ranked, Skipped
-from matchstage.scoring import FacetScore, Match, Score, Weights
-from matchstage.taxonomy import Facet
+from matchstage.outputs.html_report import SECTIONS, Page, Section, render_html
+from matchstage.ranking.results import Duplicate, Flag, MatchResult, Offer, OfferResult, Ranked, Skipped
+from matchstage.ranking.scoring import FacetScore, Match, Score, Weights
+from matchstage.reading.documents import SkipReason
 from tests.factories import SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATES = ROOT / "src" / "matchstage" / "templates"
+TEMPLATES = ROOT / "src" / "matchstage" / "outputs" / "templates"
 WHEN = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 HOSTILE_WORDS = '<script>alert("cv")</script> https://tracker.example/pixel.png'
 HOSTILE_ID = "<img src=x onerror=alert(1)>.pdf"
@@ -403,7 +403,7 @@ def test_print_shows_every_detail_on_a4(opened: tuple[Any, dict[str, Any]], tmp_
 
 
 def test_a_suggested_assignment_is_shown_with_its_caveat_and_empty_places() -> None:
-    from matchstage.assign import with_assignment
+    from matchstage.ranking.assignment import with_assignment
 
     result = with_assignment(made_result(offers=2), {o.offer.id: 2 for o in made_result(offers=2).offers})
     html = render_html(result, generated=WHEN)

@@ -18,13 +18,13 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from matchstage.blinding import pseudonym
 from matchstage.cli import cli
-from matchstage.documents import READER_DETAILS, SkipReason, Unreadable, localized_detail
-from matchstage.evaluate import Evaluation, format_evaluation
+from matchstage.evaluation.evaluate import Evaluation, format_evaluation
+from matchstage.evaluation.metrics import OfferScores
 from matchstage.i18n import LOCALE_DIR, _, language_from_environment, set_language, translate_filled
 from matchstage.match import LANGUAGE_DETAIL, NOT_A_CV_DETAIL
-from matchstage.metrics import OfferScores
+from matchstage.outputs.blinding import pseudonym
+from matchstage.reading.documents import READER_DETAILS, SkipReason, Unreadable, localized_detail
 from tests.factories import ACCOUNTANT, OFFER, SOCIOLOGIST, write_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,8 +136,8 @@ def _literal_messages(path: Path) -> list[tuple[int, str]]:
     return found
 
 
-READER_SOURCES = sorted((ROOT / "src" / "matchstage" / "readers").glob("*.py")) + [
-    ROOT / "src" / "matchstage" / "extraction.py"]
+READER_SOURCES = sorted((ROOT / "src" / "matchstage" / "reading" / "readers").glob("*.py")) + [
+    ROOT / "src" / "matchstage" / "reading" / "extraction.py"]
 
 
 @pytest.mark.parametrize("path", READER_SOURCES, ids=lambda p: p.name)
@@ -251,7 +251,8 @@ def test_french_csv_headers_keep_the_bom_and_json_keys_stay_english(folder: Path
     assert raw.startswith(b"\xef\xbb\xbf")
     header = next(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert header[:4] == ["offre", "rang", "candidat·e", "score"]
-    assert "compétences trouvées" in header and "méthodes manquantes" in header and header[-1] == "fichiers"
+    assert "compétences trouvées" in header and "méthodes manquantes" in header
+    assert header[-2:] == ["fichiers", "remarques"]
 
 
 def test_french_csv_on_stdout(folder: Path) -> None:

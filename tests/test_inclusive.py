@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchstage.inclusive import reduce_inclusive
+from matchstage.analysis.inclusive import reduce_inclusive
 
 CASES = [
     ("étudiant.e", "étudiant"),

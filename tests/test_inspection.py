@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from matchstage.analysis import Analyzer
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.profiles import Profile
+from matchstage.analysis.taxonomy import load_taxonomy
 from matchstage.cli import cli
-from matchstage.inspection import InspectOptions, Outcome, inspect_document
 from matchstage.match import Engine
-from matchstage.profiles import Profile
-from matchstage.scoring import ScoringRules
-from matchstage.taxonomy import load_taxonomy
+from matchstage.outputs.inspection import InspectOptions, Outcome, inspect_document
+from matchstage.ranking.scoring import ScoringRules
 from tests import hostile
 from tests.factories import LETTER, write_docx, write_pdf
 

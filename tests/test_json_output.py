@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from matchstage.analysis import Analyzer
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.taxonomy import load_taxonomy
 from matchstage.cache import Cache
 from matchstage.match import Engine, MatchOptions, match
-from matchstage.report import json_text, to_json
-from matchstage.scoring import ScoringRules
-from matchstage.taxonomy import load_taxonomy
+from matchstage.outputs.report import json_text, to_json
+from matchstage.ranking.scoring import ScoringRules
 from tests.conftest import DATA
 from tests.factories import ACCOUNTANT, GEOGRAPHER, OFFER, SOCIOLOGIST, write_pdf
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from matchstage.cli import cli
-from matchstage.matrix import fit_matrix
-from matchstage.report import CSV_HEADER, matrix_csv_text
-from matchstage.table import render_table
+from matchstage.outputs.report import CSV_HEADER, matrix_csv_text
+from matchstage.outputs.table import render_table
+from matchstage.ranking.matrix import fit_matrix
 from tests.results import POOL_CVS, SAMPLES, result_from_grid, run_match, sample_pool
 
 GRID = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.metrics import (
+from matchstage.evaluation.metrics import (
     OfferScores,
     average_precision,
     dcg_at_k,

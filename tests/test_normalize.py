@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchstage.normalize import normalize_pages, normalize_text
+from matchstage.reading.normalize import normalize_pages, normalize_text
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from matchstage.personal import name_words, strip_personal
+from matchstage.analysis.personal import name_words, strip_personal
 
 HEADER = """Léa NGUYEN
 Photo

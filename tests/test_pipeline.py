@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 import spacy
 
-from matchstage import pipeline
-from matchstage.fr_tokenizer import InterleavedMatch, UnsupportedPattern, interleave
-from matchstage.pipeline import EXCLUDED_COMPONENTS, MODEL, IndexList, load_french_pipeline
+from matchstage.analysis import pipeline
+from matchstage.analysis.pipeline import EXCLUDED_COMPONENTS, MODEL, IndexList, load_french_pipeline
+from matchstage.analysis.tokenizer import InterleavedMatch, UnsupportedPattern, interleave
 
 try:
     import re._parser as sre_parse  # Python 3.11+
@@ -393,7 +393,7 @@ def test_spacys_command_line_package_is_left_out_of_loading_but_still_there() ->
 
     code = (
         "import sys\n"
-        "from matchstage.pipeline import load_french_pipeline\n"
+        "from matchstage.analysis.pipeline import load_french_pipeline\n"
         "nlp = load_french_pipeline()\n"
         "assert 'spacy.cli.download' not in sys.modules, 'spacy.cli imported while loading'\n"
         "import spacy\n"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import ConceptMatcher
-from matchstage.profiles import CONCEPT_TERM, Profiler, TextRules
-from matchstage.scoring import TextSimilarity
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.profiles import CONCEPT_TERM, Profiler, TextRules
+from matchstage.ranking.scoring import TextSimilarity
 
 RULES = TextRules.load()
 

@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.documents import ReadLimits, SkipReason, Unreadable
-from matchstage.readers import (
+from matchstage.reading.documents import ReadLimits, SkipReason, Unreadable
+from matchstage.reading.readers import (
     CANDIDATE_SUFFIXES,
     OFFER_SUFFIXES,
     is_document,
     read_document,
     reader_for,
 )
-from matchstage.readers import pdf as pdf_reader
-from matchstage.readers.office import DocxReader, OdtReader
-from matchstage.readers.pdf import PdfReader
-from matchstage.readers.text import HtmlReader, TextReader
+from matchstage.reading.readers.office import DocxReader, OdtReader
+from matchstage.reading.readers.pdf import PdfReader
+from matchstage.reading.readers.text import HtmlReader, TextReader
 from tests import hostile
 
 
@@ -35,7 +34,7 @@ def skip_of(path: Path, limits: ReadLimits = ReadLimits()) -> Unreadable:
         (hostile.truncated_pdf, SkipReason.CORRUPT, "damaged"),
         (hostile.zero_byte, SkipReason.EMPTY, "zero bytes"),
         (hostile.text_named_pdf, SkipReason.NOT_A_PDF, "it is a text file, not a PDF"),
-        (hostile.image_only_pdf, SkipReason.SCANNED, "--ocr"),
+        (hostile.image_only_pdf, SkipReason.SCANNED, "ask for a PDF with text"),
         (hostile.blank_pdf, SkipReason.EMPTY, "without text or images"),
         (hostile.broken_zip, SkipReason.CORRUPT, "zip container is damaged"),
     ],
@@ -73,34 +72,12 @@ def test_a_pdf_encrypted_with_an_empty_user_password_is_read(tmp_path: Path) -> 
 
 def test_a_scan_says_how_many_pages_are_images(tmp_path: Path) -> None:
     path = hostile.image_only_pdf(tmp_path, pages=3)
-    skip = skip_of(path)
+    skip = skip_of(path, ReadLimits(ocr=False))
     assert skip.reason is SkipReason.SCANNED
     assert skip.message(path.name) == (
-        "CV_scanne.pdf: no text layer, it looks like a scan (3 of 3 page(s) are images without text); run with "
-        "--ocr if tesseract with French data is installed, or ask for a text PDF."
+        "CV_scanne.pdf: no text layer, it looks like a scan (3 of 3 page(s) are images without text; OCR turned off "
+        "by --no-ocr); ask for a PDF with text if OCR cannot read it."
     )
-
-
-def test_ocr_without_tesseract_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_reader.shutil, "which", lambda name: None)
-    skip = skip_of(hostile.image_only_pdf(tmp_path), ReadLimits(ocr=True))
-    assert skip.reason is SkipReason.SCANNED
-    assert "install tesseract-ocr and tesseract-ocr-fra" in skip.detail
-
-
-def test_ocr_without_pdftoppm_or_french_data_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_reader.shutil, "which", lambda name: None if name == "pdftoppm" else f"/usr/bin/{name}")
-    assert "poppler-utils" in pdf_reader.ocr_missing()
-
-    class Listed:
-        stdout = 'List of available languages in "/usr/share/tessdata/" (2):\neng\nosd\n'
-        stderr = ""
-
-    monkeypatch.setattr(pdf_reader.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(pdf_reader.subprocess, "run", lambda *args, **kwargs: Listed())
-    assert "tesseract-ocr-fra" in pdf_reader.ocr_missing()
-    Listed.stdout += "fra\n"
-    assert pdf_reader.ocr_missing() == ""
 
 
 def test_too_many_pages_and_too_many_megabytes_are_too_large(tmp_path: Path) -> None:

@@ -18,10 +18,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from matchstage.cli import cli
-from matchstage.documents import ReadLimits, SkipReason, Unreadable
-from matchstage.extraction import read_many
-from matchstage.normalize import normalize_pages, normalize_text
-from matchstage.readers import read_document
+from matchstage.reading.documents import ReadLimits, SkipReason, Unreadable
+from matchstage.reading.extraction import read_many
+from matchstage.reading.normalize import normalize_pages, normalize_text
+from matchstage.reading.readers import read_document
 from tests.factories import OFFER, SOCIOLOGIST, write_docx, write_pdf
 
 
@@ -93,10 +93,10 @@ def test_each_hostile_file_gets_its_reason_and_a_message_naming_it(hostile: Path
     assert caught.value.message(name).startswith(f"{name}: ")
 
 
-def test_scanned_message_says_how_to_enable_ocr(hostile: Path) -> None:
+def test_scanned_message_says_ocr_was_turned_off(hostile: Path) -> None:
     with pytest.raises(Unreadable) as caught:
-        read_document(hostile / "CV_Scan.pdf")
-    assert "--ocr" in caught.value.message("CV_Scan.pdf")
+        read_document(hostile / "CV_Scan.pdf", ReadLimits(ocr=False))
+    assert "OCR turned off by --no-ocr" in caught.value.message("CV_Scan.pdf")
 
 
 def test_encrypted_message_says_what_to_do(hostile: Path) -> None:
@@ -124,7 +124,7 @@ def test_too_many_pages_is_too_large(tmp_path: Path) -> None:
 
 
 def test_a_file_that_hangs_is_cut_off_and_the_rest_is_read(hostile: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import matchstage.extraction as extraction
+    import matchstage.reading.extraction as extraction
 
     real = extraction.read_document
 

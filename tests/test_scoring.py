@@ -4,11 +4,11 @@ import dataclasses
 
 import pytest
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import ConceptMatcher
-from matchstage.profiles import Profiler
-from matchstage.scoring import Scorer, ScoringRules, TextSimilarity, Weights, WeightsError
-from matchstage.taxonomy import Facet, Taxonomy
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.profiles import Profiler
+from matchstage.analysis.taxonomy import Facet, Taxonomy
+from matchstage.ranking.scoring import Scorer, ScoringRules, TextSimilarity, Weights, WeightsError
 
 OFFER = """Missions
 Conduite d'une enquête qualitative auprès des habitants.

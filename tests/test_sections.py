@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from matchstage.sections import load_section_rules, match_heading, split_sections
+from matchstage.analysis.sections import load_section_rules, match_heading, split_sections
 
 CV = """Léa Martin
 Étudiante en master

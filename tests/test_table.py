@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from matchstage.analysis.levels import Level
+from matchstage.analysis.taxonomy import Facet
 from matchstage.cli import cli
 from matchstage.i18n import set_language
-from matchstage.levels import Level
-from matchstage.match import MatchResult, Offer, OfferResult, Ranked
-from matchstage.scoring import FacetScore, LevelFit, Match, Score
-from matchstage.table import render_table
-from matchstage.taxonomy import Facet
+from matchstage.outputs.table import render_table
+from matchstage.ranking.results import MatchResult, Offer, OfferResult, Ranked
+from matchstage.ranking.scoring import FacetScore, LevelFit, Match, Score
 from tests.factories import ACCOUNTANT, OFFER, SOCIOLOGIST, write_pdf
 
 LABELS = ("Animation d'ateliers et de réunions", "Médiation et accueil des publics", "Formation et pédagogie",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from matchstage.analysis import Analyzer, fold, prepare
-from matchstage.facets import FUNCTION_WORDS, ConceptMatcher, Pattern
-from matchstage.taxonomy import SOURCES, Facet, Taxonomy, TaxonomyError, load_taxonomy
+from matchstage.analysis.concepts import FUNCTION_WORDS, ConceptMatcher, Pattern
+from matchstage.analysis.lemmas import Analyzer, fold, prepare
+from matchstage.analysis.taxonomy import SOURCES, Facet, Taxonomy, TaxonomyError, load_taxonomy
 
 DATA = Path(__file__).parent / "data"
 PARAPHRASES = DATA / "paraphrases.tsv"
@@ -92,7 +92,7 @@ def test_a_missing_file_is_named(tmp_path: Path) -> None:
 
 def test_a_taxonomy_read_before_comes_back_from_the_cache_and_an_edit_is_read_and_checked_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from matchstage import taxonomy as module
+    from matchstage.analysis import taxonomy as module
     from matchstage.cache import Cache
 
     parsed: list[Path] = []

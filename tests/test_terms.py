@@ -12,11 +12,11 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from matchstage.analysis import Analyzer
-from matchstage.facets import ConceptMatcher
-from matchstage.profiles import Profile, Profiler
-from matchstage.scoring import TextSimilarity
-from matchstage.terms import TermCounts, lemma_hash
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.profiles import Profile, Profiler
+from matchstage.analysis.terms import TermCounts, lemma_hash
+from matchstage.ranking.scoring import TextSimilarity
 from tests.factories import ACCOUNTANT, GEOGRAPHER, LETTER, OFFER, SOCIOLOGIST
 
 
@@ -31,7 +31,7 @@ def test_counts_sum_the_weights_of_each_lemma() -> None:
 
 def test_lemma_hashes_are_the_same_in_every_process() -> None:
     assert lemma_hash("sociologie") == 11490550241790951405  # what the cache of any earlier run holds
-    code = "from matchstage.terms import lemma_hash; print(lemma_hash('économie'))"
+    code = "from matchstage.analysis.terms import lemma_hash; print(lemma_hash('économie'))"
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert int(other.stdout) == lemma_hash("économie") == 13664203007025789634
 
@@ -107,8 +107,8 @@ def test_a_run_without_any_lemma_has_zero_similarities() -> None:
 def test_scipy_stats_is_imported_only_when_used() -> None:
     code = (
         "import sys\n"
-        "from matchstage.profiles import Profile\n"
-        "from matchstage.scoring import TextSimilarity\n"
+        "from matchstage.analysis.profiles import Profile\n"
+        "from matchstage.ranking.scoring import TextSimilarity\n"
         "a = Profile((), ('enquête', 'terrain'), 'fr')\n"
         "b = Profile((), ('enquête', 'comptabilité'), 'fr')\n"
         "print(round(float(TextSimilarity.fitted_similarities([a], [a, b])[0, 1]), 4))\n"

