@@ -28,9 +28,17 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matchstage.analysis import AnalysedText, Analyzer, fold, prepare
-from matchstage.facets import FUNCTION_WORDS, ConceptMatcher, Pattern, pattern_version
-from matchstage.taxonomy import IMPORTED_DIR, Concept, Facet, Taxonomy, _term_key, default_taxonomy_dir, load_taxonomy
+from matchstage.analysis.concepts import FUNCTION_WORDS, ConceptMatcher, Pattern, pattern_version
+from matchstage.analysis.lemmas import AnalysedText, Analyzer, fold, prepare
+from matchstage.analysis.taxonomy import (
+    IMPORTED_DIR,
+    Concept,
+    Facet,
+    Taxonomy,
+    _term_key,
+    default_taxonomy_dir,
+    load_taxonomy,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SOURCES = ROOT.parent / "shared" / "taxonomies"
@@ -51,6 +59,7 @@ class Draft:
     id: str
     facet: Facet
     source: str
+    label: str = ""  # the source's preferred label, cleaned (whether or not it is kept as a term)
     terms: list[str] = field(default_factory=list)
     acronyms: list[str] = field(default_factory=list)
     broader: list[str] = field(default_factory=list)
@@ -68,13 +77,17 @@ class Settings:
     rome_domains: dict[str, str]
     isco: dict[str, str]
     rome_savoirs: dict[str, dict[str, str]]
+    esco_skills: bool
+    links: dict[str, str]
+    acronyms: dict[str, list[str]]
 
     @classmethod
     def read(cls, path: Path) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return cls(int(data["max_content_words"]), int(data["max_skill_words"]), float(data["common_word_zipf"]),
                    frozenset(_term_key(t) for t in data["stop_terms"]), int(data["min_acronym_capitals"]),
-                   dict(data["rome_domains"]), dict(data["isco"]), dict(data["rome_savoirs"]))
+                   dict(data["rome_domains"]), dict(data["isco"]), dict(data["rome_savoirs"]),
+                   bool(data["esco_skills"]), dict(data.get("links", {})), dict(data.get("acronyms", {})))
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -126,7 +139,10 @@ class MemoAnalyzer(Analyzer):
         self.version = pattern_version("import")
         self.done: dict[str, AnalysedText] = {}
         if memo is not None and memo.is_file():
-            stored = pickle.loads(memo.read_bytes())
+            try:
+                stored = pickle.loads(memo.read_bytes())
+            except (pickle.UnpicklingError, AttributeError, ImportError, EOFError):
+                stored = {}  # written by another version of matchstage: analyse again
             if stored.get("version") == self.version:
                 self.done = stored["texts"]
 
@@ -167,11 +183,22 @@ class Importer:
             return False
         if _LOWER_LETTER.search(term) or re.search(r"[;:=+&#@<>|\\{}\[\]]", term) or len(term) > 90:
             return False
-        return not (len(words) == 1 and self.zipf(words[0], "fr") >= self.settings.common_word_zipf)
+        # Frequency of the written word, accents kept, and of its singular ("méthodologies").
+        written = [w for w in _WORD.findall(term.lower().replace("’", "'")) if not w.isdigit()
+                   and re.sub(r"^(?:qu|[dljnsctm])'", "", fold(w)) not in FUNCTION_WORDS]
+        if len(written) == 1:
+            word = written[0]
+            frequency = max(self.zipf(word, "fr"), self.zipf(word[:-1], "fr") if word[-1:] in "sx" else 0.0)
+            return frequency < self.settings.common_word_zipf
+        return True
 
     def add(self, draft: Draft, labels: Iterable[str], max_words: int) -> None:
-        for label in labels:
+        draft.broader.extend(b for b in [self.settings.links.get(draft.id)] if b and b not in draft.broader)
+        extra = [f"({a})" for a in self.settings.acronyms.get(draft.id, ())]
+        for label in [*labels, *extra]:
             terms, acronyms = clean(label)
+            if terms and not draft.label:
+                draft.label = terms[0][0].upper() + terms[0][1:]
             for term in terms:
                 key = _term_key(term)
                 if self.acceptable(term, max_words) and key not in self.owner:
@@ -234,6 +261,8 @@ class Importer:
         skills = read_csv(esco / "skills_fr.csv")
         for row in skills:
             knowledge = row["skillType"].startswith("knowledge")
+            if not knowledge and not self.settings.esco_skills:
+                continue
             uid = row["conceptUri"].rsplit("/", 1)[-1].replace("-", "")[:10]
             draft = Draft(f"esco-{'k' if knowledge else 's'}{uid}", Facet.DISCIPLINES if knowledge else Facet.SKILLS,
                           "ESCO")
@@ -281,8 +310,7 @@ def concepts_of(importer: Importer, terms: dict[str, list[str]], acronyms: dict[
     for did, draft in importer.drafts.items():
         if did not in kept:
             continue
-        label_term = (terms.get(did) or acronyms[did])[0]
-        label = label_term[0].upper() + label_term[1:]
+        label = draft.label or (terms.get(did) or acronyms[did])[0]
         out.append(Concept(did, draft.facet, label, tuple(terms.get(did, ())), tuple(acronyms.get(did, ())), (),
                            tuple(broader[did]), tuple(draft.source.split())))
     return _without_cycles(out)
@@ -382,9 +410,10 @@ def check_with_matcher(importer: Importer, analyzer: Analyzer, terms: Terms, acr
         checks: list[tuple[str, str, bool]] = []  # (concept, text, is an imported term)
         for concept in imported:
             checks.extend((concept.id, t, True) for t in (*concept.terms, *concept.acronyms))
-            checks.append((concept.id, concept.label, True))
         for concept in importer.curated.concepts.values():
             checks.extend((concept.id, t, False) for t in (*concept.terms, *concept.en, *concept.acronyms))
+            if concept.terms or concept.en or concept.acronyms:
+                checks.append((concept.id, concept.label, False))
         texts = [f"Compétences : {t} et autres." for _, t, _ in checks]
         bad_terms: set[tuple[str, str]] = set()
         bad_concepts: set[str] = set()
@@ -407,8 +436,6 @@ def check_with_matcher(importer: Importer, analyzer: Analyzer, terms: Terms, acr
                 terms[cid].remove(text)
             elif text in acronyms.get(cid, ()):
                 acronyms[cid].remove(text)
-            elif terms.get(cid):  # the label (its first term, capitalised) is not read as the concept
-                terms[cid].pop(0)
         for cid in bad_concepts:
             terms.pop(cid, None)
             acronyms.pop(cid, None)
