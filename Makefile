@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all install demo test lint typecheck samples catalog patterns bench crossval clean
+.PHONY: all install demo test lint typecheck samples catalog patterns taxonomy-import bench crossval clean
 
 all: test lint typecheck
 
@@ -41,6 +41,13 @@ samples: $(STAMP)
 # The message template from the code (Python, templates, click help), merged into the French .po, compiled to .mo.
 # The shipped taxonomy's terms, lemmatised once (models/taxonomy/patterns.json.gz): after editing the taxonomy.
 patterns: $(STAMP)
+	$(BIN)/python scripts/build_patterns.py
+
+# ESCO and ROME 4.0 (../shared/taxonomies) into models/taxonomy/imported/*.toml (settings: imported/import.toml),
+# then the patterns. The analysed terms are kept in out/ for the next run (a first run takes minutes).
+taxonomy-import: $(STAMP)
+	$(BIN)/pip install --quiet 'wordfreq>=3.1,<4'
+	$(BIN)/python scripts/import_taxonomies.py --memo out/taxonomy-import.pickle
 	$(BIN)/python scripts/build_patterns.py
 
 catalog: $(STAMP)

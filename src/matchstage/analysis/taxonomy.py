@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
+import json
 import re
 import tomllib
 import unicodedata
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -39,6 +41,10 @@ class TaxonomyError(Exception):
 
 # Where a concept's words come from (README, "Attribution").
 SOURCES = ("curated", "ESCO", "ROME")
+# The folder of a taxonomy that holds the concepts generated from ESCO and ROME (models/taxonomy/README.md),
+# and how their ids start (and curated ids do not): tests and reports tell them apart by it.
+IMPORTED_DIR = "imported"
+IMPORTED_PREFIXES = ("esco-", "rome-")
 _FIELDS = frozenset({"label", "terms", "acronyms", "en", "broader", "source"})
 _CONCEPT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]\s]+)\s*\]", re.MULTILINE)
@@ -46,6 +52,8 @@ _TABLE_HEADER = re.compile(r"^\s*\[\s*([^\[\]\s]+)\s*\]", re.MULTILINE)
 # and splits words at hyphens: such an acronym could never match the written word.
 _SHOUTING = re.compile(r"[A-ZÀ-ÖØ-Þ]{6,}")
 _NOT_ONE_WORD = re.compile(r"[\s\-‐‑]")
+# Hyphens (read as spaces) and the combining marks of decomposed accented letters (dropped): _term_key.
+_HYPHEN_OR_MARK = re.compile("[-‐‑\u0300-\u036f]")
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,11 @@ class Concept:
     en: tuple[str, ...] = ()
     broader: tuple[str, ...] = ()
     source: tuple[str, ...] = ()
+
+    @property
+    def imported(self) -> bool:
+        """Generated from ESCO or ROME by scripts/import_taxonomies.py rather than curated."""
+        return self.id.startswith(IMPORTED_PREFIXES)
 
 
 def default_taxonomy_dir() -> Path:
@@ -119,7 +132,9 @@ class ArtefactStore(Protocol):
 
 
 def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = None) -> Taxonomy:
-    """Read ``disciplines.toml``, ``methods.toml`` and ``skills.toml`` from ``directory``.
+    """Read ``disciplines.toml``, ``methods.toml`` and ``skills.toml`` from ``directory``, then the same files
+    in its ``imported/`` folder where there are any (concepts generated from ESCO and ROME; their broader
+    concepts may be curated ones of the same facet).
 
     Raises :class:`TaxonomyError`, naming the file and the concept, for anything that would make a
     concept silently unmatchable or the hierarchy meaningless (see ``models/taxonomy/README.md``).
@@ -127,7 +142,7 @@ def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = No
     read back from it instead of parsed and checked again.
     """
     directory = directory or default_taxonomy_dir()
-    raws: dict[Facet, tuple[Path, bytes]] = {}
+    raws: list[tuple[Facet, Path, bytes]] = []
     digest = hashlib.sha256()
     for facet in Facet:
         path = directory / f"{facet.value}.toml"
@@ -136,8 +151,15 @@ def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = No
                 _("{path}: missing (a taxonomy folder holds disciplines.toml, methods.toml, skills.toml)").format(
                     path=path)
             )
-        raws[facet] = path, path.read_bytes()
-        digest.update(raws[facet][1])
+        raws.append((facet, path, path.read_bytes()))
+    # Concepts generated from ESCO and ROME (scripts/import_taxonomies.py), after the curated ones: optional.
+    for facet in Facet:
+        path = directory / IMPORTED_DIR / f"{facet.value}.json"
+        if path.is_file():
+            raws.append((facet, path, path.read_bytes()))
+    for _facet, path, raw in raws:
+        digest.update(f"{path.relative_to(directory)}\0".encode())
+        digest.update(raw)
     version = digest.hexdigest()[:16]
     key = f"taxonomy:{digest.hexdigest()}:{_code_version()}"
     stored = memo.get_artefact(key) if memo is not None else None
@@ -145,10 +167,13 @@ def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = No
         return Taxonomy({row[0]: _stored_concept(row) for row in stored}, version)
     concepts: dict[str, Concept] = {}
     files: dict[str, Path] = {}
-    for facet, (path, raw) in raws.items():
+    for facet, path, raw in raws:
         for cid, table in _read_tables(path, raw).items():
             if cid in concepts:
                 raise TaxonomyError(f"{path}: concept id {cid!r} is defined twice (also in {files[cid].name})")
+            if cid.startswith(IMPORTED_PREFIXES) != (path.parent.name == IMPORTED_DIR and path.parent != directory):
+                raise TaxonomyError(f"{path}: concept id {cid!r}: ids starting with {' or '.join(IMPORTED_PREFIXES)} "
+                                    f"are those of the {IMPORTED_DIR}/ folder, and only those")
             concepts[cid] = _concept(path, cid, facet, table)
             files[cid] = path
     _check_hierarchy(concepts, files)
@@ -175,15 +200,37 @@ def _read_tables(path: Path, raw: bytes) -> dict[str, dict[str, object]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TaxonomyError(f"{path}: not UTF-8 ({exc})") from exc
+    if path.suffix == ".json":  # generated (imported/): one object, a concept id -> its table
+        try:
+            tables = json.loads(text, object_pairs_hook=_no_twice(path))
+        except ValueError as exc:
+            raise TaxonomyError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(tables, dict):
+            raise TaxonomyError(f"{path}: not a JSON object of concepts")
+        return _tables(path, tables)
     # tomllib's own message for a table declared twice is cryptic; say it in the taxonomy's terms.
-    headers = _TABLE_HEADER.findall(text)
-    twice = sorted({h for h in headers if headers.count(h) > 1})
+    headers = Counter(_TABLE_HEADER.findall(text))
+    twice = sorted(h for h, n in headers.items() if n > 1)
     if twice:
         raise TaxonomyError(f"{path}: concept id {twice[0]!r} is defined twice")
     try:
         tables = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TaxonomyError(f"{path}: not valid TOML ({exc})") from exc
+    return _tables(path, tables)
+
+
+def _no_twice(path: Path) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def pairs_to_dict(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        table = dict(pairs)
+        if len(table) < len(pairs):
+            twice = sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+            raise TaxonomyError(f"{path}: {twice[0]!r} is defined twice")
+        return table
+    return pairs_to_dict
+
+
+def _tables(path: Path, tables: dict[str, Any]) -> dict[str, dict[str, object]]:
     for cid, table in tables.items():
         if not isinstance(table, dict):
             raise TaxonomyError(f"{path}: {cid!r} is not a concept table (write it under a [concept-id] header)")
@@ -298,5 +345,4 @@ def _check_terms(concepts: dict[str, Concept], files: dict[str, Path]) -> None:
 
 def _term_key(term: str) -> str:
     decomposed = unicodedata.normalize("NFD", term.lower().replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[-‐‑]", " ", folded).split())
+    return " ".join(_HYPHEN_OR_MARK.sub(lambda m: "" if "\u0300" <= m.group() <= "\u036f" else " ", decomposed).split())

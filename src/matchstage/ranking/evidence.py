@@ -192,7 +192,10 @@ class CandidateMatrix:
     @classmethod
     def build(cls, scorer: Shows, profiles: Sequence[Profile]) -> CandidateMatrix:
         """:meth:`CandidateEvidence.strengths` for every candidate at once, with numpy over all their evidence."""
-        concepts = tuple(scorer.taxonomy.concepts)
+        # Columns for the concepts some candidate shows only: one no candidate shows earns nothing, and the
+        # taxonomy holds tens of thousands (ESCO, ROME) where a run's CVs show a few thousand at most.
+        present = {e.concept for p in profiles for e in p.evidence}
+        concepts = tuple(c for c in scorer.taxonomy.concepts if c in present)
         column = {c: k for k, c in enumerate(concepts)}
         n, m = len(profiles), len(concepts)
         rules = scorer.rules
