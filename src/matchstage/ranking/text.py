@@ -99,8 +99,9 @@ class TextSimilarity:
         from sklearn.feature_extraction.text import TfidfTransformer
 
         raw, self.vocabulary_ = _count_matrix(profiles, None, self.only)
-        self.raw_counts_ = raw
-        lengths = _lengths(raw)
+        # Kept only for a share of BM25, which reads the counts themselves.
+        self.raw_counts_ = raw.copy() if self.weighting.bm25_blend > 0 else None
+        lengths = _lengths(raw) if self.weighting.saturation > 0 else np.zeros(0)
         self.mean_length_ = float(lengths.mean()) if lengths.size else 0.0
         counts = self._damped(raw, lengths)
         # No lemma at all in the run: nothing to weigh, every similarity is 0.
@@ -113,12 +114,12 @@ class TextSimilarity:
 
     def transform(self, profiles: Sequence[Profile]) -> Any:
         raw, _ = _count_matrix(profiles, self.vocabulary_, self.only)
-        counts = self._damped(raw, _lengths(raw))
+        counts = self._damped(raw, _lengths(raw) if self.weighting.saturation > 0 else np.zeros(0))
         return self.transformer_.transform(counts) if self.transformer_ else counts
 
-    def _damped(self, raw: Any, lengths: np.ndarray) -> Any:
-        """The counts as the cosine weighs them: ``log(1 + count)``, or saturated (see :class:`TextWeighting`)."""
-        counts = raw.copy()
+    def _damped(self, counts: Any, lengths: np.ndarray) -> Any:
+        """The counts as the cosine weighs them, in place: ``log(1 + count)``, or saturated (see
+        :class:`TextWeighting`; ``lengths``: each row's, read only then)."""
         k1, b = self.weighting.saturation, self.weighting.length_norm
         if k1 <= 0:
             counts.data = np.log1p(counts.data)
@@ -163,7 +164,7 @@ class TextSimilarity:
         if weighting.norm_power != 1 and similarity.transformer_ is not None:
             result = _on_scale(_pivoted(similarity.unnormalised_[:n], similarity.unnormalised_[n:],
                                         weighting.norm_power), result)
-        if weighting.bm25_blend > 0:
+        if weighting.bm25_blend > 0 and similarity.raw_counts_ is not None:
             bm25 = _bm25(similarity.raw_counts_[:n], similarity.raw_counts_[n:], weighting.bm25_k1, weighting.bm25_b)
             result = (1 - weighting.bm25_blend) * result + weighting.bm25_blend * _on_scale(bm25, result)
         if memo is not None:
