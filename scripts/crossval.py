@@ -41,6 +41,7 @@ from matchstage.evaluation.metrics import OfferScores, evaluate_rankings, mean_s
 from matchstage.match import Engine, MatchOptions, offer_files, prepare
 from matchstage.ranking.crosslingual import concept_term_hashes
 from matchstage.ranking.scoring import CandidateMatrix, Scorer, ScoringRules, TextSimilarity, Weights
+from matchstage.ranking.text import TextWeighting
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTERNAL = ROOT.parent / "shared" / "evalsets"  # ../shared beside the checkout
@@ -189,6 +190,13 @@ GRID: dict[str, tuple[float, ...]] = {
     "section_weights.disciplines:competences": (0.2, 0.35, 0.6),
     "text.concepts": (1.0, 2.0, 3.0),
     "text.broader_decay": (0.3, 0.5, 0.7),
+    # How counts become weights (models/text.toml, [weighting]): BM25's saturation and length normalisation in
+    # the cosine, IDF over the candidates alone, a share of a BM25 score.
+    "text.saturation": (0.0, 0.8, 1.2, 2.0),
+    "text.length_norm": (0.0, 0.25, 0.5, 0.75),
+    "text.idf_candidates": (0.0, 1.0),
+    "text.bm25_blend": (0.0, 0.1, 0.2, 0.3),
+    "text.norm_power": (0.6, 0.8, 1.0),
 }
 # The shipped defaults without one of their parts, measured on each held-out set beside them: what each part adds.
 ABLATIONS = (
@@ -200,7 +208,7 @@ ABLATIONS = (
 # The parameters the candidate matrix depends on (what a CV shows): see Scorebook.matrix.
 MATRIX_PARAMETERS = ("rules.uncorroborated", "rules.repeat_bonus", "section_weights.", "concept_weights.")
 QUICK = ("weights.text", "weights.disciplines", "rules.discipline_gate", "rules.level_per_year",
-         "rules.uncorroborated", "text.concepts")
+         "rules.uncorroborated", "text.concepts", "text.saturation", "text.bm25_blend")
 
 
 # -- scoring a set under a setting ---------------------------------------------------------------------------------
@@ -212,7 +220,7 @@ class Scorebook:
         self.taxonomy = taxonomy
         self.base = base
         self.text_defaults = text_defaults
-        self._text: dict[tuple[str, float, float], tuple[np.ndarray, np.ndarray]] = {}
+        self._text: dict[tuple[str, float, float, TextWeighting], tuple[np.ndarray, np.ndarray]] = {}
         self._features: dict[tuple[str, Setting], tuple[list[np.ndarray], list[np.ndarray]]] = {}
         self._matrices: dict[tuple[str, tuple[tuple[str, float], ...]], CandidateMatrix] = {}
 
@@ -241,17 +249,30 @@ class Scorebook:
         (what a CV in another language than the offer's is compared on)."""
         concepts = setting.get("text.concepts", self.text_defaults["concepts"])
         decay = setting.get("text.broader_decay", self.text_defaults["broader_decay"])
-        key = (data.name, concepts, decay)
+        weighting = self.weighting(setting)
+        key = (data.name, concepts, decay, weighting)
         if key not in self._text:
             if (concepts, decay) == (self.text_defaults["concepts"], self.text_defaults["broader_decay"]):
                 offers, candidates = data.offer_profiles, data.candidate_profiles
             else:
                 offers = tuple(self._concept_terms(p, concepts, decay) for p in data.offer_profiles)
                 candidates = tuple(self._concept_terms(p, concepts, decay) for p in data.candidate_profiles)
-            self._text[key] = (TextSimilarity.fitted_similarities(offers, candidates),
-                               TextSimilarity.fitted_similarities(offers, candidates,
+            self._text[key] = (TextSimilarity.fitted_similarities(offers, candidates, weighting=weighting),
+                               TextSimilarity.fitted_similarities(offers, candidates, weighting=weighting,
                                                                   only=concept_term_hashes(self.taxonomy)))
         return self._text[key]
+
+    @staticmethod
+    def weighting(setting: Setting) -> TextWeighting:
+        """The shipped weighting of counts (models/text.toml), with the setting's text.* values in its place."""
+        shipped = TextWeighting.load()
+        return TextWeighting(
+            saturation=setting.get("text.saturation", shipped.saturation),
+            length_norm=setting.get("text.length_norm", shipped.length_norm),
+            idf_candidates=bool(setting.get("text.idf_candidates", float(shipped.idf_candidates))),
+            bm25_blend=setting.get("text.bm25_blend", shipped.bm25_blend),
+            bm25_k1=setting.get("text.bm25_k1", shipped.bm25_k1), bm25_b=setting.get("text.bm25_b", shipped.bm25_b),
+            norm_power=setting.get("text.norm_power", shipped.norm_power))
 
     def rankings(self, data: Analysed, setting: Setting) -> dict[str, list[str]]:
         rules = rules_for(self.base, setting)

@@ -24,6 +24,7 @@ import json
 import os
 import sqlite3
 import time
+import tomllib
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ _USED_RESOLUTION_S = 6 * 3600
 # What analysing a document depends on: the reading and analysis stages, whole.
 _ANALYSIS_SOURCES = ("reading", "analysis")
 _DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml", "acronyms.toml")
+# Of these, a file of which the analysis reads one table only: text.toml's [weighting] is the ranking's.
+_ONLY_TABLE = {"text.toml": "text"}
 
 
 def default_cache_dir() -> Path:
@@ -76,7 +79,10 @@ def analysis_version(taxonomy_version: str, *, code_dir: Path | None = None) -> 
             if source.is_file():
                 digest.update(source.read_bytes())
     for name in _DATA_FILES:
-        digest.update((models_dir() / name).read_bytes())
+        data = (models_dir() / name).read_bytes()
+        if name in _ONLY_TABLE:  # the rest of the file is read at ranking time (how counts become weights)
+            data = json.dumps(tomllib.loads(data.decode("utf-8")).get(_ONLY_TABLE[name], {}), sort_keys=True).encode()
+        digest.update(data)
     return digest.hexdigest()[:20]
 
 
