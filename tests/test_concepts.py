@@ -18,6 +18,13 @@ def test_inflected_forms_and_word_order_match(small_matcher: ConceptMatcher, ana
     assert hits["entretien-semi-directif"] == "entretiens semi directifs"
 
 
+def test_words_joined_by_de_do_not_match_backwards(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
+    # "projets de gestion" (management projects) is not "gestion de projet"; backwards without "de", it is.
+    assert "gestion-projet" not in found(small_matcher, analyzer, "Suivi des projets de gestion des déchets.")
+    assert "gestion-projet" not in found(small_matcher, analyzer, "Mise à jour des projets d'une gestion locative.")
+    assert "gestion-projet" in found(small_matcher, analyzer, "Plusieurs projets en gestion.")
+
+
 def test_acronyms_match_case_sensitively(small_matcher: ConceptMatcher, analyzer: Analyzer) -> None:
     assert "ess" in found(small_matcher, analyzer, "Master ESS à Lyon")
     assert "sig" in found(small_matcher, analyzer, "outils SIG (QGIS)")

@@ -39,6 +39,10 @@ FUNCTION_WORDS = frozenset({"le", "la", "les", "l'", "de", "du", "des", "d'", "u
                             "to", "an", "on", "with"})
 
 
+# "de" and its forms: "X de Y" read backwards ("Y de X") names something else.
+_OF = frozenset({"de", "du", "des", "d'", "d’"})
+
+
 def pattern_version(taxonomy_version: str) -> str:
     """A hash of everything lemmatising the taxonomy's terms depends on."""
     digest = hashlib.sha256(taxonomy_version.encode())
@@ -162,6 +166,9 @@ class ConceptMatcher:
             for pattern in self._by_acronym.get(token.word, ()) or self._by_acronym.get(token.word.rstrip("s"), ()):
                 spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, True, (ti,)))
         clauses = [tokens[ti].clause for ti in content]
+        # Whether a content word and the next are not joined by "de" ("projets en gestion", not "recherche de
+        # financements"): out of a term's order, "Y de X" is not "X de Y".
+        joined = [not any(t.word.lower() in _OF for t in tokens[a + 1:b]) for a, b in zip(content, content[1:])]
         anywhere = [0] * len(content)
         present: dict[int, bool] = {}  # pattern -> whether every word of its term is somewhere in the text
         for ci, ti in enumerate(content):
@@ -172,7 +179,7 @@ class ConceptMatcher:
                     there = present[pid] = all(any(key in positions for key in word) for word in pattern.keys[1:])
                 if not there:
                     continue
-                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses)
+                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses, joined)
                 if place is not None:
                     spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
                                        tuple(content[p] for p in place[0])))
@@ -222,10 +229,13 @@ def _readings(spans: list[_Span], broader_than: Callable[[str, str], bool]) -> l
     return sorted(kept, key=lambda s: (s.words[0], s.concept))
 
 
-def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]], clauses: Sequence[int]
-           ) -> tuple[tuple[int, ...], bool] | None:
+def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]], clauses: Sequence[int],
+           joined: Sequence[bool] = ()) -> tuple[tuple[int, ...], bool] | None:
     """The content positions of a term's words from ``start`` (its first word), within its clause, and whether
-    they stand in the term's order; None when they are not there."""
+    they stand in the term's order; None when they are not there. Out of the term's order, no "de" may join the
+    words (``joined[p]``: content word p and the next are not joined by "de"): "projets : gestion" is "gestion
+    de projet", but "recherche de financements" is not "financement de la recherche", nor "analyse des
+    besoins" a "besoin d'analyse"."""
     if len(keys) == 1:
         return (start,), True
     clause = clauses[start]
@@ -241,7 +251,9 @@ def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list
             return tuple(found), True
     # In any order, adjacent: the term's words fill a contiguous run around ``start``.
     lo, hi = start - len(keys) + 1, start + len(keys) - 1
-    for first in range(lo, start + 1):
+    for first in range(max(lo, 0), start + 1):
+        if joined and not all(joined[q] for q in range(first, min(first + len(keys) - 1, len(joined)))):
+            continue
         span = set(range(first, first + len(keys)))
         remaining = [set(k) for k in keys[1:]]
         for p in sorted(span - {start}):
