@@ -16,8 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple, cast
 
 from matchstage.analysis.lemmas import AnalysedText, Analyzer
+from matchstage.analysis.pipeline import collection_paused
 from matchstage.analysis.taxonomy import Facet, Taxonomy, default_taxonomy_dir
 from matchstage.paths import models_dir
 
@@ -58,8 +60,9 @@ def pattern_version(taxonomy_version: str) -> str:
     return digest.hexdigest()[:20]
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(NamedTuple):
+    """One term of a concept as lemma keys, word by word (a named tuple: tens of thousands are decoded per run)."""
+
     concept: str
     keys: tuple[frozenset[str], ...]
     acronym: str = ""
@@ -118,17 +121,22 @@ class ConceptMatcher:
         return [[p.concept, [sorted(k) for k in p.keys], p.acronym, p.across] for p in self.patterns]
 
     @classmethod
+    @collection_paused()  # tens of thousands of patterns made at once: no collection walks them meanwhile
     def from_json(cls, taxonomy: Taxonomy, data: list[list[object]]) -> ConceptMatcher:
         # A word's keys recur across terms: one frozenset for each distinct list (faster, and less memory).
         sets: dict[tuple[str, ...], frozenset[str]] = {}
-
-        def keys_of(words: list[str]) -> frozenset[str]:
-            key = tuple(words)
-            found = sets.get(key)
-            return found if found is not None else sets.setdefault(key, frozenset(key))
-
-        return cls(taxonomy, [Pattern(str(c), tuple(map(keys_of, keys)), str(a), bool(x))  # type: ignore[call-overload]
-                              for c, keys, a, x in data])
+        patterns = []
+        rows = cast("list[tuple[str, list[list[str]], str, bool]]", data)  # as to_json wrote them
+        for concept, keys, acronym, across in rows:
+            word_keys = []
+            for words in keys:
+                key = tuple(words)
+                found = sets.get(key)
+                if found is None:
+                    found = sets[key] = frozenset(key)
+                word_keys.append(found)
+            patterns.append(Pattern(concept, tuple(word_keys), acronym, across))
+        return cls(taxonomy, patterns)
 
     @staticmethod
     def _patterns(taxonomy: Taxonomy, analyzer: Analyzer) -> list[Pattern]:

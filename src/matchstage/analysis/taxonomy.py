@@ -19,6 +19,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
+from matchstage.analysis.pipeline import collection_paused
 from matchstage.i18n import N_, _
 from matchstage.paths import models_dir
 
@@ -131,6 +132,7 @@ class ArtefactStore(Protocol):
     def put_artefact(self, key: str, value: Any) -> None: ...
 
 
+@collection_paused()  # tens of thousands of long-lived objects made at once: no collection walks them meanwhile
 def load_taxonomy(directory: Path | None = None, memo: ArtefactStore | None = None) -> Taxonomy:
     """Read ``disciplines.toml``, ``methods.toml`` and ``skills.toml`` from ``directory``, then the same files
     in its ``imported/`` folder where there are any (concepts generated from ESCO and ROME; their broader
