@@ -207,7 +207,8 @@ class Importer:
             for acronym in acronyms:
                 caps = sum(c.isupper() for c in acronym)
                 key = f"acronym:{acronym}"
-                if caps >= self.settings.min_acronym_capitals and len(acronym) <= 5 and key not in self.owner:
+                if (caps >= self.settings.min_acronym_capitals and len(acronym) <= 5 and key not in self.owner
+                        and _term_key(acronym) not in self.settings.stop_terms):
                     self.owner[key] = draft.id
                     draft.acronyms.append(acronym)
         self.drafts.setdefault(draft.id, draft)

@@ -43,6 +43,14 @@ FUNCTION_WORDS = frozenset({"le", "la", "les", "l'", "de", "du", "des", "d'", "u
 
 # "de" and its forms: "X de Y" read backwards ("Y de X") names something else.
 _OF = frozenset({"de", "du", "des", "d'", "d’"})
+# Words that coordinate two phrases: a term's words are not read across one with a word skipped between them
+# ("géographie et développement local" is not "géographie locale"), unless the term's next word is a
+# complement both share ("collecte et analyse de données" is "collecte de données").
+_AND = frozenset({"et", "ou", "and", "or", ",", "/", "&", ";"})
+# What opens a second noun phrase after "et": "les droits et les procédures" are two things, not "droit procédural"
+# ("et des", "et du" are "de" again: "histoire des femmes et du genre").
+_DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "ce", "cet", "cette", "ces", "son",
+                          "sa", "ses", "leur", "leurs", "the", "a", "an"})
 
 
 def pattern_version(taxonomy_version: str) -> str:
@@ -174,9 +182,21 @@ class ConceptMatcher:
             for pattern in self._by_acronym.get(token.word, ()) or self._by_acronym.get(token.word.rstrip("s"), ()):
                 spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, True, (ti,)))
         clauses = [tokens[ti].clause for ti in content]
-        # Whether a content word and the next are not joined by "de" ("projets en gestion", not "recherche de
-        # financements"): out of a term's order, "Y de X" is not "X de Y".
-        joined = [not any(t.word.lower() in _OF for t in tokens[a + 1:b]) for a, b in zip(content, content[1:])]
+        # What stands between a content word and the next: out of a term's order, only punctuation or one function
+        # word may ("projets : gestion", "terrain en écologie"), not "de" ("recherche de financements") nor two
+        # ("immersion dans le traitement"); in a term's order, a word skipped after "et" or a comma needs "de"
+        # before the next ("collecte et analyse de données") or a plural ("soins et actes techniques").
+        gaps = [tokens[a + 1:b] for a, b in zip(content, content[1:])]
+        joined = [all(not t.word[:1].isalnum() for t in gap) or len(gap) == 1 and gap[0].word.lower() not in _OF
+                  for gap in gaps]
+        after_and = [any(t.word.lower() in _AND for t in gap) for gap in gaps]
+        # Two phrases: "et" then a determiner. Words on either side are not one term, even next to each other.
+        apart = [any(t.word.lower() in _AND and u.word.lower() in _DETERMINERS for t, u in zip(gap, gap[1:]))
+                 for gap in gaps]
+        coordinated = [2 if two else int(one) for one, two in zip(after_and, apart)]
+        # "de" before the next word, or the next word a plural: a complement or an adjective both phrases share.
+        complement = [any(t.word.lower() in _OF for t in gap) or tokens[b].word.lower().endswith(("s", "x"))
+                      for gap, b in zip(gaps, content[1:])]
         anywhere = [0] * len(content)
         present: dict[int, bool] = {}  # pattern -> whether every word of its term is somewhere in the text
         for ci, ti in enumerate(content):
@@ -187,7 +207,8 @@ class ConceptMatcher:
                     there = present[pid] = all(any(key in positions for key in word) for word in pattern.keys[1:])
                 if not there:
                     continue
-                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses, joined)
+                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses, joined,
+                               coordinated, complement)
                 if place is not None:
                     spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
                                        tuple(content[p] for p in place[0])))
@@ -238,12 +259,17 @@ def _readings(spans: list[_Span], broader_than: Callable[[str, str], bool]) -> l
 
 
 def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]], clauses: Sequence[int],
-           joined: Sequence[bool] = ()) -> tuple[tuple[int, ...], bool] | None:
+           joined: Sequence[bool] = (), coordinated: Sequence[int] = (), complement: Sequence[bool] = ()
+           ) -> tuple[tuple[int, ...], bool] | None:
     """The content positions of a term's words from ``start`` (its first word), within its clause, and whether
-    they stand in the term's order; None when they are not there. Out of the term's order, no "de" may join the
-    words (``joined[p]``: content word p and the next are not joined by "de"): "projets : gestion" is "gestion
-    de projet", but "recherche de financements" is not "financement de la recherche", nor "analyse des
-    besoins" a "besoin d'analyse"."""
+    they stand in the term's order; None when they are not there. Out of the term's order, only punctuation or
+    one function word other than "de" may stand between the words (``joined[p]``, for content word p and the
+    next): "projets : gestion" is "gestion de projet", but "recherche de financements" is not "financement de la
+    recherche", nor "analyse des besoins" a "besoin d'analyse". In the term's order, a word skipped after a
+    coordinating word (``coordinated[p]``: "et", "ou" or a comma between content word p and the next) breaks the
+    term, unless the next word is shared by both phrases (``complement[p]``: "de" before it, or a plural:
+    "collecte et analyse de données", "soins et actes techniques"); "et" followed by a determiner
+    (``coordinated[p] == 2``) always does."""
     if len(keys) == 1:
         return (start,), True
     clause = clauses[start]
@@ -255,7 +281,9 @@ def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list
             break
         found.append(min(after))
     else:
-        if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK:
+        if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK and not any(
+                any(c == 2 for c in coordinated[a:b]) or b > a + 1 and any(coordinated[a:b]) and not complement[b - 1]
+                for a, b in zip(found, found[1:])):
             return tuple(found), True
     # In any order, adjacent: the term's words fill a contiguous run around ``start``.
     lo, hi = start - len(keys) + 1, start + len(keys) - 1
