@@ -128,8 +128,23 @@ def test_years_of_work_make_up_for_years_of_study(level_fits) -> None:
     (["Since 2015, software engineer"], ["2025"], 10),
     (["Stage de six mois, mars 2024"], ["Plus de 12 ans d'expérience en gestion"], 12),
     (["Stage, 2024"], [], 0),
+    # A degree's dates are years of study, even where a CV's headings mix them with work; a job naming a degree
+    # further on is work.
+    (["2021 – 2024 Licence de géographie, Université Lyon 2", "2023 – 2024 Animatrice bénévole"], [], 1),
+    (["2015 – 2020 Formatrice BPJEPS, CFA de Valence"], [], 5),
 ])
 def test_years_of_work_a_cv_shows(experience: list[str], everything: list[str], years: int) -> None:
     from matchstage.analysis.levels import experience_years
 
     assert experience_years(experience, [*experience, *everything]) == years
+
+
+def test_a_degree_far_above_the_level_asked_costs_only_when_the_rules_say_so() -> None:
+    import dataclasses
+
+    m2, phd, master = asked_level(["Master 2"]), reached_level(["Doctorat"]), reached_level(["Master 2"])
+    rules = dataclasses.replace(ScoringRules.load(), level_over_per_year=0.1, level_over_margin=2)
+    assert rules.level_factor(m2, phd) == pytest.approx(0.9)  # a doctorate is 3 years above a Master 2
+    assert rules.level_factor(m2, master) == 1.0
+    assert rules.level_factor(asked_level(["Licence"]), master) == 1.0  # 2 years above: within the margin
+    assert dataclasses.replace(rules, level_over_per_year=0.0).level_factor(m2, phd) == 1.0

@@ -139,6 +139,15 @@ def _experience_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern
     return span, since, stated
 
 
+def _dates_a_degree(after: str) -> bool:
+    """Whether the dates a line opens with are those of a degree ("2021 – 2024 Licence de géographie"): years of
+    study, not of work, even under a heading that mixes both ("Parcours", or a thesis line read as a heading). A
+    degree named further on ("2015 – 2020 Formatrice BPJEPS") does not make the period study."""
+    rest = after.lstrip(" ,:;|–-")
+    found = levels_in(rest)
+    return bool(found) and rest.startswith(fold(found[0].words))
+
+
 def experience_years(experience_lines: Iterable[str], all_lines: Iterable[str]) -> float:
     """Years of work a CV shows: the union of the periods its experience section dates (up to the latest year the
     CV names, for "aujourd'hui"), or what it states ("15 ans d'expérience"), whichever is more."""
@@ -150,10 +159,11 @@ def experience_years(experience_lines: Iterable[str], all_lines: Iterable[str]) 
     for line in map(fold, experience_lines):
         for m in span.finditer(line):
             start, end = int(m.group(1)), int(m.group(2)) if m.group(2) else max(latest, int(m.group(1)))
-            if start <= end:
+            if start <= end and not _dates_a_degree(line[m.end():]):
                 periods.append((start, end))
         for m in since.finditer(line):
-            periods.append((int(m.group(1)), max(latest, int(m.group(1)))))
+            if not _dates_a_degree(line[m.end():]):
+                periods.append((int(m.group(1)), max(latest, int(m.group(1)))))
     total, reach = 0, 0
     for start, end in sorted(periods):
         start = max(start, reach)
