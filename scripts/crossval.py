@@ -179,6 +179,8 @@ GRID: dict[str, tuple[float, ...]] = {
     "rules.level_per_experience_year": (0.0, 0.25, 0.5, 1.0),
     "rules.level_soft_per_year": (0.0, 0.03, 0.08),
     "rules.level_soft_floor": (0.9, 0.95),
+    "rules.level_over_per_year": (0.0, 0.05, 0.1),
+    "rules.level_over_margin": (1.0, 2.0, 3.0),
     "rules.uncorroborated": (0.3, 0.5, 0.7, 1.0),
     "rules.repeat_bonus": (0.0, 0.1, 0.2),
     "best_share.disciplines": (0.5, 0.75, 1.0),

@@ -87,6 +87,10 @@ class ScoringRules:
     level_soft_per_year: float = 0.0
     level_soft_floor: float = 1.0
     level_per_experience_year: float = 0.0
+    # A degree more than ``level_over_margin`` years above the level asked (a doctorate for a Master 2 internship)
+    # costs ``level_over_per_year`` a year beyond the margin, down to the floor (0: off).
+    level_over_per_year: float = 0.0
+    level_over_margin: float = 2.0
     facet_by_demand: bool = True
     rescale_facets: bool = False
     discipline_gate: float = 1.0
@@ -135,6 +139,8 @@ class ScoringRules:
             level_soft_per_year=float(data.get("level", {}).get("soft_per_year", 0.0)),
             level_soft_floor=float(data.get("level", {}).get("soft_floor", 1.0)),
             level_per_experience_year=float(data.get("level", {}).get("per_experience_year", 0.0)),
+            level_over_per_year=float(data.get("level", {}).get("over_per_year", 0.0)),
+            level_over_margin=float(data.get("level", {}).get("over_margin", 2.0)),
             facet_by_demand=bool(data.get("facets", {}).get("by_demand", True)),
             rescale_facets=bool(data.get("facets", {}).get("rescale", False)),
             discipline_gate=float(data.get("facets", {}).get("discipline_gate", 1.0)),
@@ -150,9 +156,12 @@ class ScoringRules:
     def level_factor(self, asked: Level | None, reached: Level | None, experience: float = 0.0) -> float:
         """1 unless the offer names a level and the candidate's is lower (an unknown level is not held against);
         years of work make up for years of study (``per_experience_year`` each), a level only recommended costs
-        less."""
+        less. A degree far above the level asked may cost too (``level_over_per_year``)."""
         if asked is None or reached is None:
             return 1.0
+        over = reached.years - asked.years - self.level_over_margin
+        if over > 0 and self.level_over_per_year > 0:
+            return max(self.level_floor, 1.0 - self.level_over_per_year * over)
         short = asked.years - reached.years - self.level_per_experience_year * experience
         if short <= 0:
             return 1.0

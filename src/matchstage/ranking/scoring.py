@@ -90,6 +90,9 @@ class LevelFit:
         if self.asked.soft:
             asked = i18n._("{level} recommended").format(level=asked)
         note = "" if self.factor >= 1 else f" (×{self.factor:.2f})"
+        if self.factor < 1 and self.reached and self.reached.years > self.asked.years:
+            return i18n._("{reached} / {asked}: above the level asked{note}").format(reached=reached, asked=asked,
+                                                                                  note=note)
         return f"{reached} / {asked}{note}"
 
 
