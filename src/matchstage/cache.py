@@ -48,7 +48,8 @@ _USED_RESOLUTION_S = 6 * 3600
 # Source files whose code shapes a profile; editing one invalidates the cache.
 # What analysing a document depends on: the reading and analysis stages, whole.
 _ANALYSIS_SOURCES = ("reading", "analysis")
-_DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml", "acronyms.toml")
+_DATA_FILES = ("sections.toml", "stopwords_fr.txt", "languages.toml", "levels.toml", "text.toml", "acronyms.toml",
+               "lexicon_en_fr.tsv")
 # Of these, a file of which the analysis reads one table only: text.toml's [weighting] is the ranking's.
 _ONLY_TABLE = {"text.toml": "text"}
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 
 from matchstage.analysis.acronyms import Expander, load_expansions
-from matchstage.analysis.concepts import ConceptMatcher
+from matchstage.analysis.concepts import ConceptMatcher, Hit
 from matchstage.analysis.language import detect_language
-from matchstage.analysis.lemmas import Analyzer, fold
+from matchstage.analysis.lemmas import AnalysedText, Analyzer, fold
 from matchstage.analysis.levels import (
     Level,
     asked_level,
@@ -29,6 +29,7 @@ from matchstage.analysis.personal import Removed, name_words, strip_personal
 from matchstage.analysis.sections import Section, SectionRules, Side, load_section_rules, split_sections
 from matchstage.analysis.taxonomy import Facet
 from matchstage.analysis.terms import TermCounts
+from matchstage.analysis.translation import ENGLISH, Translator, read_lexicon
 from matchstage.paths import models_dir
 
 # A cover letter states intentions; what it claims counts this much of what a CV shows.
@@ -152,6 +153,7 @@ class Profiler:
         # An acronym the taxonomy holds is bridged to its full words by its concept already.
         self.expander = Expander(analyzer, {acronym: words for acronym, words in load_expansions().items()
                                             if fold(acronym) not in self._acronyms})
+        self._english: Translator | None = None
 
     def offers(self, texts: Sequence[str]) -> list[Profile]:
         return self._profiles([(t, "offer", 1.0, set()) for t in texts])
@@ -181,6 +183,7 @@ class Profiler:
         analysed = self.analyzer.iter_analyse((s.text for sections in split for s in sections), n_process=n_process)
         profiles = []
         for (text, side, factor, _), sections in zip(jobs, split):
+            language = detect_language(text)
             evidence: list[Evidence] = []
             places: list[tuple[int, int]] = []
             lemmas: list[str] = []
@@ -191,15 +194,18 @@ class Profiler:
                 tokens = next(analysed)
                 if not section.scored:
                     continue
+                # An English CV is read into French words too: the French terms of the taxonomy find what it
+                # shows, and the text score counts the French words (analysis/translation.py).
+                read = self._translator().read(tokens) if language == ENGLISH and side == "cv" else tokens
                 if section.weight >= self.text_rules.min_section_weight:
-                    content = tokens.content_lemmas()
+                    content = read.content_lemmas()
                     lemmas.extend(content)
                     weights.extend([section.weight * factor] * len(content))
                     lemma_sections.extend([section.name] * len(content))
                     if self.text_rules.acronym_expansion > 0:
                         weight = section.weight * factor * self.text_rules.acronym_expansion
                         expanded.extend((lemma, weight) for lemma in self.expander.lemmas(tokens.tokens))
-                for hit in self.matcher.find(tokens):
+                for hit in self._hits(tokens, read):
                     weight = section.weight
                     required = section.required
                     line = section.lines[hit.line]
@@ -213,12 +219,27 @@ class Profiler:
                     places.append((index, hit.line))
             if side == "cv":
                 weights = self._corroborated(lemmas, weights, lemma_sections)
-            profiles.append(Profile(tuple(evidence), tuple(lemmas), detect_language(text), (), tuple(sections),
+            profiles.append(Profile(tuple(evidence), tuple(lemmas), language, (), tuple(sections),
                                     tuple(weights), self._level(side, sections), tuple(places),
                                     self._concept_terms(evidence) + tuple(expanded),
                                     self._experience(side, sections)))
             on_done()
         return profiles
+
+    def _hits(self, tokens: AnalysedText, read: AnalysedText) -> list[Hit]:
+        """The concepts found in a section, and for an English CV also in its French reading (a concept found on
+        a line counts once)."""
+        hits = self.matcher.find(tokens)
+        if read is tokens:
+            return hits
+        seen = {(h.concept, h.line) for h in hits}
+        return hits + [h for h in self.matcher.find(read) if (h.concept, h.line) not in seen]
+
+    def _translator(self) -> Translator:
+        """English CVs' words read into French ones (:mod:`matchstage.analysis.translation`), made on first need."""
+        if self._english is None:
+            self._english = Translator(read_lexicon(), self.analyzer)
+        return self._english
 
     def _corroborated(self, lemmas: list[str], weights: list[float], sections: list[str]) -> list[float]:
         """Weights of a CV's words, those only claimed lowered (see ``uncorroborated`` in models/text.toml)."""

@@ -12,6 +12,7 @@ import numpy as np
 
 from matchstage.analysis.profiles import Evidence, Profile
 from matchstage.analysis.taxonomy import Facet, Taxonomy
+from matchstage.analysis.translation import ENGLISH
 from matchstage.ranking.rules import ScoringRules
 
 
@@ -188,6 +189,12 @@ class CandidateMatrix:
         if language == "und":
             return np.ones(len(self.profiles), dtype=bool)
         return (self._languages == language) | (self._languages == "und")
+
+    def read_in(self, language: str) -> np.ndarray:
+        """Which candidates' text score reads in ``language``: those writing in it, and for a French offer those
+        writing in English, whose words the lexicon reads into French (:mod:`matchstage.analysis.translation`)."""
+        same = self.same_language(language)
+        return same | (self._languages == ENGLISH) if language == "fr" else same
 
     @classmethod
     def build(cls, scorer: Shows, profiles: Sequence[Profile]) -> CandidateMatrix:

@@ -216,13 +216,14 @@ class Scorer:
                 values = values / top if top > 0 else values
             total += weight * values
             used += weight
-        # Word overlap between a French offer and an English CV means nothing: such a CV is compared on the
-        # concept terms alone, brought onto the scale of the same-language candidates' text scores.
+        # An English CV's words are read into French (analysis/translation.py): its text score is a French one.
+        # Word overlap with a CV in another language means nothing: such a CV is compared on the concept terms
+        # alone, brought onto the scale of the same-language candidates' text scores.
+        read = matrix.read_in(offer.language)
         text = scaled
-        if cross.any() and concept_scores is not None:
-            text = np.where(same_language, scaled,
-                            on_text_scale(scaled, np.asarray(concept_scores, dtype=float), same_language))
-        counted = same_language | (concept_scores is not None)
+        if (~read).any() and concept_scores is not None:
+            text = np.where(read, scaled, on_text_scale(scaled, np.asarray(concept_scores, dtype=float), same_language))
+        counted = read | (concept_scores is not None)
         total += np.where(counted, self.weights.text * text, 0.0)
         used += np.where(counted, self.weights.text, 0.0)
         overall = np.divide(total, used, out=np.zeros(n), where=used > 0).clip(0.0, 1.0)
