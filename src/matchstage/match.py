@@ -473,8 +473,8 @@ def _gather(folder: CandidateFolder, analysed: dict[Path, CachedDocument], texts
                                   _("{file}: {note}").format(file=rel, note=localized_detail(warning))))
             if language == "en":
                 rel = folder.relative(f)
-                flags.append(Flag(rel, "english", _("{file}: written in English; compared with the offer on the "
-                                                    "taxonomy's concepts (their English labels), not on its words."
+                flags.append(Flag(rel, "english", _("{file}: written in English; its words are read into French "
+                                                    "by a lexicon, its facets count the concepts it names in English."
                                                     ).format(file=rel)))
             kept.append(f)
         if kept:

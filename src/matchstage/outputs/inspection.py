@@ -133,8 +133,8 @@ def inspect_document(path: Path, options: InspectOptions = InspectOptions(), *,
     verdict, reason, message = _verdict(name, side, outcome, profile)
     notes = [localized_detail(warning) for warning in outcome.warnings]
     if side == "cv" and profile.language == "en":
-        notes.append(_("written in English: compared with an offer on the taxonomy's concepts (their English "
-                       "labels), not on its words"))
+        notes.append(_("written in English: its words are read into French by a lexicon, its facets count the "
+                       "concepts it names in English"))
     if letter:
         notes.append(_("read as a cover letter: what it shows counts 0.75 of what a CV shows"))
     return Inspection(

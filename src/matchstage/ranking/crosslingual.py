@@ -1,12 +1,13 @@
 """One scale for every CV: how a CV written in another language than the offer is compared with it.
 
-Word overlap between a French offer and an English CV means nothing, but the taxonomy's concepts are the same in
-both languages: a CV in English names them through their English labels (and acronyms). A cross-language pair is
-therefore compared on the language-independent part of every channel, on both sides: the text score on the concept
-terms alone (:meth:`~matchstage.ranking.text.TextSimilarity.fitted_similarities` with ``only``), the facets on the
-concepts a CV in another language can show. The text score so measured is brought onto the scale of the
-same-language candidates' text scores by a fit over them (their full score against their concept-only score), so
-that a CV and its faithful translation land close to each other.
+An English CV against a French offer is read into French words first (:mod:`matchstage.analysis.translation`):
+its text score is a French one. Any other pair of languages (a Spanish CV, an English offer) shares no words, but
+the taxonomy's concepts are the same in every language: a CV names them through their English labels (and
+acronyms). Such a pair is therefore compared on the language-independent part of every channel, on both sides:
+the text score on the concept terms alone (:meth:`~matchstage.ranking.text.TextSimilarity.fitted_similarities`
+with ``only``), brought onto the scale of the same-language candidates' text scores by a fit over them (their full
+score against their concept-only score). Whatever the language, a CV in another language than the offer's has its
+facets measured on the concepts it can name (an English label, an acronym), and only those can be missing.
 """
 
 from __future__ import annotations
