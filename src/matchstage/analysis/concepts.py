@@ -47,6 +47,10 @@ _OF = frozenset({"de", "du", "des", "d'", "d’"})
 # ("géographie et développement local" is not "géographie locale"), unless the term's next word is a
 # complement both share ("collecte et analyse de données" is "collecte de données").
 _AND = frozenset({"et", "ou", "and", "or", ",", "/", "&", ";"})
+# Prepositions other than "de" that open a phrase of its own: a word they introduce is not skipped inside a term
+# ("interface avec l'équipe communication" is not "interface de communication").
+_PREPOSITIONS = frozenset({"avec", "pour", "sur", "dans", "par", "chez", "auprès", "vers", "sans", "sous", "entre",
+                           "à", "au", "aux", "en", "with", "for", "on", "in", "by", "at", "to"})
 # What opens a second noun phrase after "et": "les droits et les procédures" are two things, not "droit procédural"
 # ("et des", "et du" are "de" again: "histoire des femmes et du genre").
 _DETERMINERS = frozenset({"le", "la", "les", "l'", "l’", "un", "une", "ce", "cet", "cette", "ces", "son",
@@ -197,6 +201,10 @@ class ConceptMatcher:
         # "de" before the next word, or the next word a plural: a complement or an adjective both phrases share.
         complement = [any(t.word.lower() in _OF for t in gap) or tokens[b].word.lower().endswith(("s", "x"))
                       for gap, b in zip(gaps, content[1:])]
+        # A word a preposition introduces: 1 for "de", 2 for another ("avec", "pour", "en"...).
+        introduced = [2 if any(t.word.lower() in _PREPOSITIONS for t in gap) else int(any(t.word.lower() in _OF
+                                                                                           for t in gap))
+                      for gap in gaps]
         anywhere = [0] * len(content)
         present: dict[int, bool] = {}  # pattern -> whether every word of its term is somewhere in the text
         for ci, ti in enumerate(content):
@@ -208,7 +216,7 @@ class ConceptMatcher:
                 if not there:
                     continue
                 place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses, joined,
-                               coordinated, complement)
+                               coordinated, complement, introduced)
                 if place is not None:
                     spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
                                        tuple(content[p] for p in place[0])))
@@ -259,8 +267,8 @@ def _readings(spans: list[_Span], broader_than: Callable[[str, str], bool]) -> l
 
 
 def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]], clauses: Sequence[int],
-           joined: Sequence[bool] = (), coordinated: Sequence[int] = (), complement: Sequence[bool] = ()
-           ) -> tuple[tuple[int, ...], bool] | None:
+           joined: Sequence[bool] = (), coordinated: Sequence[int] = (), complement: Sequence[bool] = (),
+           introduced: Sequence[int] = ()) -> tuple[tuple[int, ...], bool] | None:
     """The content positions of a term's words from ``start`` (its first word), within its clause, and whether
     they stand in the term's order; None when they are not there. Out of the term's order, only punctuation or
     one function word other than "de" may stand between the words (``joined[p]``, for content word p and the
@@ -269,7 +277,10 @@ def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list
     coordinating word (``coordinated[p]``: "et", "ou" or a comma between content word p and the next) breaks the
     term, unless the next word is shared by both phrases (``complement[p]``: "de" before it, or a plural:
     "collecte et analyse de données", "soins et actes techniques"); "et" followed by a determiner
-    (``coordinated[p] == 2``) always does."""
+    (``coordinated[p] == 2``) always does. A skipped word that a preposition other than "de" introduces
+    (``introduced[p] == 2``, for content word p + 1) breaks the term too, unless a preposition introduces the
+    term's next word as well: "interface avec l'équipe communication" is not "interface de communication", but
+    "formatrice en français pour adultes" is a "formateur pour adultes"."""
     if len(keys) == 1:
         return (start,), True
     clause = clauses[start]
@@ -282,7 +293,9 @@ def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list
         found.append(min(after))
     else:
         if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK and not any(
-                any(c == 2 for c in coordinated[a:b]) or b > a + 1 and any(coordinated[a:b]) and not complement[b - 1]
+                any(c == 2 for c in coordinated[a:b])
+                or b > a + 1 and (any(coordinated[a:b]) and not complement[b - 1]
+                                  or any(i == 2 for i in introduced[a:b - 1]) and not introduced[b - 1])
                 for a, b in zip(found, found[1:])):
             return tuple(found), True
     # In any order, adjacent: the term's words fill a contiguous run around ``start``.
