@@ -499,10 +499,11 @@ def _rank(run: PreparedRun, engine: Engine, weights: Weights) -> MatchResult:
     text_scores = TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache)
     scorer = Scorer(engine.taxonomy, engine.rules, weights)
     matrix = engine.candidate_matrix(run.candidate_profiles)  # once for every offer
-    # A CV in another language than an offer's is compared with it on the language-independent concept terms.
+    # A CV whose words an offer's language cannot read (not an English CV against a French offer: the lexicon reads
+    # it) is compared with that offer on the language-independent concept terms.
     concept_scores = (TextSimilarity.fitted_similarities(run.offer_profiles, run.candidate_profiles, memo=engine.cache,
                                                          only=concept_term_hashes(engine.taxonomy))
-                      if any((~matrix.same_language(p.language)).any() for p in run.offer_profiles) else None)
+                      if any((~matrix.read_in(p.language)).any() for p in run.offer_profiles) else None)
     files = [tuple(run.folder.relative(f) for f in c.files) for c in run.candidates]  # once, not once per offer
     # Best score first, ties by candidate id: the ids' order is worked out once, each offer's by numpy.
     by_id = np.empty(len(run.candidates), dtype=np.int64)
