@@ -1,4 +1,5 @@
-"""A CV written in English read into the French words its text score counts, word by word.
+"""A CV written in English read into French words, word by word: what its text score counts and where the
+taxonomy's French terms find its concepts.
 
 The French pipeline leaves English words nearly as written ("surveys", "wetlands", "running"): a French offer and
 an English CV would share names and tools only. ``models/lexicon_en_fr.tsv`` gives, for the English vocabulary of
@@ -44,8 +45,8 @@ _CARRIER_LEMMAS = ("competence", "autre")
 
 
 class Translator:
-    """English lemmas -> French lemmas, the French side lemmatised once by the French pipeline (its content lemmas:
-    what TF-IDF counts for a French text)."""
+    """English words -> French tokens, the French side analysed once by the French pipeline (so that its lemmas are
+    those a French text gives)."""
 
     def __init__(self, lexicon: dict[str, str], analyzer: Analyzer) -> None:
         phrases = sorted({french for french in lexicon.values() if french})
@@ -77,7 +78,6 @@ class Translator:
                 if found is not None:
                     return found
         return None
-
 
 
 def _without_carrier(tokens: Sequence[Token]) -> tuple[Token, ...]:
