@@ -45,3 +45,18 @@ def test_the_lexicon_is_well_formed() -> None:
         keys.append(line.split("\t")[0])
     assert len(keys) == len(set(keys)), "an English word twice"
     assert len(keys) > 500
+
+
+def test_a_concept_found_through_the_french_reading_shows_the_english_words(translator: Translator,
+                                                                            analyzer: Analyzer) -> None:
+    from matchstage.analysis.concepts import ConceptMatcher
+    from matchstage.analysis.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    matcher = ConceptMatcher.shipped(taxonomy)
+    assert matcher is not None
+    english = analyzer.analyse("Field inventory of wetlands with GPS.")
+    hits = {h.concept: h.words for h in matcher.find(translator.read(english))}
+    # "zones humides" is a French term of biodiversity: found in the French reading, shown as the CV wrote it.
+    assert hits.get("biodiversite") == "wetlands"
+    assert all("zone" not in words for words in hits.values())

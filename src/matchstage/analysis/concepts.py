@@ -226,8 +226,8 @@ class ConceptMatcher:
             first, last = span.words[0], span.words[-1]
             if (span.concept, tokens[first].line) not in per_line:  # a concept found twice on one line counts once
                 per_line.add((span.concept, tokens[first].line))
-                hits.append(Hit(span.concept, span.facet, " ".join(t.word for t in tokens[first:last + 1]),
-                                tokens[first].line))
+                shown = " ".join(w for t in tokens[first:last + 1] if (w := t.display))
+                hits.append(Hit(span.concept, span.facet, shown, tokens[first].line))
         return hits
 
 

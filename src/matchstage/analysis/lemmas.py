@@ -109,6 +109,13 @@ class Token:
     # Which clause of the text the word is in: punctuation that separates items or phrases (, ; : ( ) • ...)
     # starts a new one, so that a term is not read across "Compétences : communication".
     clause: int = 0
+    # What an explanation shows for the word when not ``word`` itself: the English word a French word was read
+    # from (analysis/translation.py; "" for the other French words of the same English one).
+    shown: str | None = None
+
+    @property
+    def display(self) -> str:
+        return self.word if self.shown is None else self.shown
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,10 @@ class Translator:
             if found is None:
                 tokens.append(token)
             else:
-                tokens.extend(dataclasses.replace(french, line=token.line, clause=token.clause) for french in found)
+                # An explanation shows the English word, once ("wetlands", not "zone humide").
+                tokens.extend(dataclasses.replace(french, line=token.line, clause=token.clause,
+                                                  shown=token.word if k == 0 else "")
+                              for k, french in enumerate(found))
         return AnalysedText(tuple(tokens))
 
     def lookup(self, word: str) -> tuple[Token, ...] | None:
