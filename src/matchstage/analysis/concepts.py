@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple, cast
 
-from matchstage.analysis.lemmas import AnalysedText, Analyzer
+from matchstage.analysis.lemmas import AnalysedText, Analyzer, Token
 from matchstage.analysis.pipeline import collection_paused
 from matchstage.analysis.taxonomy import Facet, Taxonomy, default_taxonomy_dir
 from matchstage.paths import models_dir
@@ -186,25 +186,7 @@ class ConceptMatcher:
             for pattern in self._by_acronym.get(token.word, ()) or self._by_acronym.get(token.word.rstrip("s"), ()):
                 spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, True, (ti,)))
         clauses = [tokens[ti].clause for ti in content]
-        # What stands between a content word and the next: out of a term's order, only punctuation or one function
-        # word may ("projets : gestion", "terrain en écologie"), not "de" ("recherche de financements") nor two
-        # ("immersion dans le traitement"); in a term's order, a word skipped after "et" or a comma needs "de"
-        # before the next ("collecte et analyse de données") or a plural ("soins et actes techniques").
-        gaps = [tokens[a + 1:b] for a, b in zip(content, content[1:])]
-        joined = [all(not t.word[:1].isalnum() for t in gap) or len(gap) == 1 and gap[0].word.lower() not in _OF
-                  for gap in gaps]
-        after_and = [any(t.word.lower() in _AND for t in gap) for gap in gaps]
-        # Two phrases: "et" then a determiner. Words on either side are not one term, even next to each other.
-        apart = [any(t.word.lower() in _AND and u.word.lower() in _DETERMINERS for t, u in zip(gap, gap[1:]))
-                 for gap in gaps]
-        coordinated = [2 if two else int(one) for one, two in zip(after_and, apart)]
-        # "de" before the next word, or the next word a plural: a complement or an adjective both phrases share.
-        complement = [any(t.word.lower() in _OF for t in gap) or tokens[b].word.lower().endswith(("s", "x"))
-                      for gap, b in zip(gaps, content[1:])]
-        # A word a preposition introduces: 1 for "de", 2 for another ("avec", "pour", "en"...).
-        introduced = [2 if any(t.word.lower() in _PREPOSITIONS for t in gap) else int(any(t.word.lower() in _OF
-                                                                                           for t in gap))
-                      for gap in gaps]
+        gaps = [_Gap.between(tokens[a + 1:b], tokens[b]) for a, b in zip(content, content[1:])]
         anywhere = [0] * len(content)
         present: dict[int, bool] = {}  # pattern -> whether every word of its term is somewhere in the text
         for ci, ti in enumerate(content):
@@ -215,8 +197,7 @@ class ConceptMatcher:
                     there = present[pid] = all(any(key in positions for key in word) for word in pattern.keys[1:])
                 if not there:
                     continue
-                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses, joined,
-                               coordinated, complement, introduced)
+                place = _place(pattern.keys, ci, positions, anywhere if pattern.across else clauses, gaps)
                 if place is not None:
                     spans.append(_Span(pattern.concept, self.taxonomy[pattern.concept].facet, place[1],
                                        tuple(content[p] for p in place[0])))
@@ -266,21 +247,54 @@ def _readings(spans: list[_Span], broader_than: Callable[[str, str], bool]) -> l
     return sorted(kept, key=lambda s: (s.words[0], s.concept))
 
 
+class _Gap(NamedTuple):
+    """What stands between a content word and the next, as far as reading a term across it goes."""
+
+    # Out of a term's order, the two words may be read together: only punctuation or one function word other
+    # than "de" stands between them ("projets : gestion", "terrain en écologie"), not "de" ("recherche de
+    # financements" is not "financement de la recherche") nor two words ("immersion dans le traitement").
+    joined: bool
+    # 1: "et", "ou" or a comma stands between them; 2: "et" then a determiner, two phrases ("les droits et les
+    # procédures" is not "droit procédural").
+    coordinated: int
+    # "de" introduces the next word, or the next word is a plural: a complement or an adjective the phrases
+    # before and after "et" share ("collecte et analyse de données", "soins et actes techniques").
+    complement: bool
+    # A preposition introduces the next word: 1 for "de", 2 for another ("avec", "pour", "en"...).
+    introduced: int
+
+    @classmethod
+    def between(cls, gap: Sequence[Token], following: Token) -> _Gap:
+        words = [t.word.lower() for t in gap]
+        of = any(w in _OF for w in words)
+        apart = any(w in _AND and v in _DETERMINERS for w, v in zip(words, words[1:]))
+        return cls(joined=all(not w[:1].isalnum() for w in words) or len(words) == 1 and not of,
+                   coordinated=2 if apart else int(any(w in _AND for w in words)),
+                   complement=of or following.word.lower().endswith(("s", "x")),
+                   introduced=2 if any(w in _PREPOSITIONS for w in words) else int(of))
+
+
+def _breaks(gaps: Sequence[_Gap], a: int, b: int) -> bool:
+    """Whether the words between content words a and b (in a term's order, b after a) break the term: "et" then a
+    determiner always does; a word skipped after "et" or a comma does unless the next word is shared by both
+    phrases; a skipped word that a preposition other than "de" introduces does unless a preposition introduces
+    the term's next word as well ("interface avec l'équipe communication" is not "interface de communication",
+    but "formatrice en français pour adultes" is a "formateur pour adultes")."""
+    between = gaps[a:b]
+    if any(g.coordinated == 2 for g in between):
+        return True
+    if b == a + 1:
+        return False
+    return (any(g.coordinated for g in between) and not gaps[b - 1].complement
+            or any(g.introduced == 2 for g in gaps[a:b - 1]) and not gaps[b - 1].introduced)
+
+
 def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list[int]], clauses: Sequence[int],
-           joined: Sequence[bool] = (), coordinated: Sequence[int] = (), complement: Sequence[bool] = (),
-           introduced: Sequence[int] = ()) -> tuple[tuple[int, ...], bool] | None:
+           gaps: Sequence[_Gap] = ()) -> tuple[tuple[int, ...], bool] | None:
     """The content positions of a term's words from ``start`` (its first word), within its clause, and whether
-    they stand in the term's order; None when they are not there. Out of the term's order, only punctuation or
-    one function word other than "de" may stand between the words (``joined[p]``, for content word p and the
-    next): "projets : gestion" is "gestion de projet", but "recherche de financements" is not "financement de la
-    recherche", nor "analyse des besoins" a "besoin d'analyse". In the term's order, a word skipped after a
-    coordinating word (``coordinated[p]``: "et", "ou" or a comma between content word p and the next) breaks the
-    term, unless the next word is shared by both phrases (``complement[p]``: "de" before it, or a plural:
-    "collecte et analyse de données", "soins et actes techniques"); "et" followed by a determiner
-    (``coordinated[p] == 2``) always does. A skipped word that a preposition other than "de" introduces
-    (``introduced[p] == 2``, for content word p + 1) breaks the term too, unless a preposition introduces the
-    term's next word as well: "interface avec l'équipe communication" is not "interface de communication", but
-    "formatrice en français pour adultes" is a "formateur pour adultes"."""
+    they stand in the term's order; None when they are not there. ``gaps[p]``: what stands between content word
+    p and the next (:class:`_Gap`): in the term's order, see :func:`_breaks`; out of it, the words must be
+    ``joined``."""
     if len(keys) == 1:
         return (start,), True
     clause = clauses[start]
@@ -292,16 +306,13 @@ def _place(keys: Sequence[frozenset[str]], start: int, positions: dict[str, list
             break
         found.append(min(after))
     else:
-        if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK and not any(
-                any(c == 2 for c in coordinated[a:b])
-                or b > a + 1 and (any(coordinated[a:b]) and not complement[b - 1]
-                                  or any(i == 2 for i in introduced[a:b - 1]) and not introduced[b - 1])
-                for a, b in zip(found, found[1:])):
+        if found[-1] - start <= len(keys) - 1 + WINDOW_SLACK and not (
+                gaps and any(_breaks(gaps, a, b) for a, b in zip(found, found[1:]))):
             return tuple(found), True
     # In any order, adjacent: the term's words fill a contiguous run around ``start``.
     lo, hi = start - len(keys) + 1, start + len(keys) - 1
     for first in range(max(lo, 0), start + 1):
-        if joined and not all(joined[q] for q in range(first, min(first + len(keys) - 1, len(joined)))):
+        if gaps and not all(gaps[q].joined for q in range(first, min(first + len(keys) - 1, len(gaps)))):
             continue
         span = set(range(first, first + len(keys)))
         remaining = [set(k) for k in keys[1:]]
